@@ -1,0 +1,66 @@
+// Read the RAM size from the flattened device tree QEMU hands the kernel.
+//
+// Only what boot needs: the size in the `reg` property of the /memory
+// node.  The blob is big-endian: a header, then a stream of tokens
+// (begin node, property, end node) whose property names live in a
+// separate strings block.
+#include <string.h>
+#include "memlayout.h"
+#include "machine.h"
+
+#define FDT_MAGIC 0xd00dfeed
+#define FDT_BEGIN_NODE 1
+#define FDT_END_NODE 2
+#define FDT_PROP 3
+#define FDT_NOP 4
+#define FDT_END 9
+
+static uint32_t be32(const void *p) {
+    const uint8_t *b = p;
+    return ((uint32_t)b[0] << 24) | ((uint32_t)b[1] << 16) | ((uint32_t)b[2] << 8) | b[3];
+}
+
+static uint64_t be64(const void *p) {
+    return ((uint64_t)be32(p) << 32) | be32((const uint8_t *)p + 4);
+}
+
+uint64_t fdt_memory_size(uint64_t fdt_addr) {
+    const uint8_t *fdt = (const uint8_t *)fdt_addr;
+    if (fdt_addr < KERNBASE || be32(fdt) != FDT_MAGIC)
+        return 0;
+    const uint8_t *p = fdt + be32(fdt + 8);           // off_dt_struct
+    const char *strings = (const char *)fdt + be32(fdt + 12);
+    int depth = 0, in_memory = 0;
+    for (;;) {
+        uint32_t token = be32(p);
+        p += 4;
+        switch (token) {
+            case FDT_BEGIN_NODE: {
+                const char *name = (const char *)p;
+                depth++;
+                if (depth == 2 && strncmp(name, "memory", 6) == 0)
+                    in_memory = 1;
+                p += (strlen(name) + 4) & ~3UL;
+                break;
+            }
+            case FDT_END_NODE:
+                if (depth == 2)
+                    in_memory = 0;
+                depth--;
+                break;
+            case FDT_PROP: {
+                uint32_t len = be32(p), nameoff = be32(p + 4);
+                const uint8_t *value = p + 8;
+                // virt uses two cells for addresses and two for sizes.
+                if (in_memory && strcmp(strings + nameoff, "reg") == 0 && len >= 16)
+                    return be64(value + 8);
+                p = value + ((len + 3) & ~3UL);
+                break;
+            }
+            case FDT_NOP:
+                break;
+            default:   // FDT_END or garbage
+                return 0;
+        }
+    }
+}

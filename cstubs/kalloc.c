@@ -1,0 +1,78 @@
+// The physical page allocator: a free list of 4 KiB pages over the RAM that
+// the kernel image and the Python heap do not use.
+//
+// Each free page holds the link to the next one, as in xv6's kalloc.c.  A
+// bitmap with one bit per page records which pages are allocated, so that
+// freeing a page twice, or freeing an address that was never handed out, is
+// caught at once (a panic naming the address) instead of corrupting the list.
+#include <string.h>
+#include "memlayout.h"
+#include "kalloc.h"
+#include "panic.h"
+
+struct run { struct run *next; };
+
+static struct run *freelist;
+static uintptr_t base, limit;       // the managed range [base, limit)
+static size_t nfree, ntotal;
+static uint8_t *allocated;          // bitmap: 1 = handed out
+
+#define PAGE_INDEX(pa) (((uintptr_t)(pa) - base) >> PGSHIFT)
+
+static int bit_get(size_t i) { return (allocated[i / 8] >> (i % 8)) & 1; }
+static void bit_set(size_t i, int v) {
+    if (v)
+        allocated[i / 8] |= (uint8_t)(1u << (i % 8));
+    else
+        allocated[i / 8] &= (uint8_t)~(1u << (i % 8));
+}
+
+void kalloc_init(uintptr_t start, uintptr_t stop) {
+    // The bitmap itself takes the first pages of the range.
+    start = PGROUNDUP(start);
+    size_t npages = (stop - start) / PGSIZE;
+    size_t bitmap_bytes = PGROUNDUP((npages + 7) / 8);
+    allocated = (uint8_t *)start;
+    memset(allocated, 0, bitmap_bytes);
+    base = start + bitmap_bytes;
+    limit = PGROUNDDOWN(stop);
+
+    // Push pages from the top down, so the list hands out low pages first.
+    freelist = NULL;
+    for (uintptr_t pa = limit - PGSIZE; pa >= base && pa < limit; pa -= PGSIZE) {
+        struct run *r = (struct run *)pa;
+        r->next = freelist;
+        freelist = r;
+        ntotal++;
+    }
+    nfree = ntotal;
+}
+
+void *kalloc(void) {
+    struct run *r = freelist;
+    if (r == NULL)
+        return NULL;
+    freelist = r->next;
+    nfree--;
+    bit_set(PAGE_INDEX(r), 1);
+    memset(r, 0, PGSIZE);
+    return r;
+}
+
+int kalloc_owned(uintptr_t pa) {
+    return pa % PGSIZE == 0 && pa >= base && pa < limit && bit_get(PAGE_INDEX(pa));
+}
+
+void kfree(void *pa) {
+    if (!kalloc_owned((uintptr_t)pa))
+        panic("kfree: 0x%lx is not an allocated page", (unsigned long)pa);
+    bit_set(PAGE_INDEX(pa), 0);
+    struct run *r = (struct run *)pa;
+    r->next = freelist;
+    freelist = r;
+    nfree++;
+}
+
+size_t kalloc_free_pages(void) { return nfree; }
+size_t kalloc_total_pages(void) { return ntotal; }
+uintptr_t kalloc_base(void) { return base; }

@@ -1,0 +1,217 @@
+// Kernel threads: each has its own stack and MicroPython thread state.
+//
+// This is the xv6 model carried over to Python.  Every kernel thread (the
+// boot thread that becomes the scheduler, the monitor, and later one per
+// process) runs Python on a stack of its own, so a thread can block deep
+// inside Python code while another runs.  Switching threads means:
+//
+//   1. save the running interpreter state (nlr chain, stack limits,
+//      globals, pending exception) into the old thread's struct kthread;
+//   2. load the new thread's state into the interpreter;
+//   3. swtch() the callee-saved registers and stack pointer.
+//
+// Policy (which thread runs next, who sleeps, who is woken) is Python's,
+// in kernel/kthread.py; this file is only the mechanism.
+//
+// Stacks live in the kernel's virtual address space, one slot per thread
+// below the trampoline.  The lowest page of each slot is never mapped: a
+// stack overflow faults there and trap.c names the thread.  The struct
+// kthread itself sits at the top of its stack, so the GC's scan of a
+// suspended stack from its saved sp upward covers it too.
+#include <string.h>
+#include "py/runtime.h"
+#include "py/gc.h"
+#include "memlayout.h"
+#include "riscv.h"
+#include "kalloc.h"
+#include "vm.h"
+#include "panic.h"
+#include "kthread.h"
+
+void swtch(struct context *old, struct context *new);
+
+static struct kthread boot_thread;
+static struct kthread *current = &boot_thread;
+static struct kthread *by_handle[KSTACK_SLOTS + 1];   // handle h uses slot h - 1
+static int free_handles[KSTACK_SLOTS];
+static int nfree_handles;
+int kthread_gc_scan_enabled = 1;
+
+// A Python stack check stops runaway recursion this many bytes before the
+// guard page, leaving room for the C that runs between two checks (the
+// exception printer, the GC, a native call).
+#define STACK_MARGIN 3072
+
+static uintptr_t slot_top(int handle) {
+    return KSTACK_REGION_TOP - (uintptr_t)(handle - 1) * KSTACK_SLOT_SIZE;
+}
+
+static void list_insert(struct kthread *t) {
+    t->next = boot_thread.next;
+    t->prev = &boot_thread;
+    if (boot_thread.next)
+        boot_thread.next->prev = t;
+    boot_thread.next = t;
+}
+
+static void list_remove(struct kthread *t) {
+    t->prev->next = t->next;
+    if (t->next)
+        t->next->prev = t->prev;
+}
+
+void kthread_init_boot(uintptr_t stack_lo, uintptr_t stack_hi) {
+    boot_thread.stack_lo = stack_lo;
+    boot_thread.stack_hi = stack_hi;
+    boot_thread.handle = 0;
+    strcpy(boot_thread.name, "boot");
+    by_handle[0] = &boot_thread;
+    // Hand out low handles first.
+    for (int h = KSTACK_SLOTS; h >= 1; h--)
+        free_handles[nfree_handles++] = h;
+}
+
+struct kthread *kthread_lookup(int handle) {
+    if (handle < 0 || handle > KSTACK_SLOTS)
+        return NULL;
+    return by_handle[handle];
+}
+
+// The first thing a new thread runs.  Python's entry function never
+// returns (it switches away for good when the thread exits), and an
+// exception escaping it is a kernel bug: a panic with its traceback.
+static void kthread_start(void) {
+    struct kthread *t = current;
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_call_function_1(t->entry, t->arg);
+        nlr_pop();
+        panic("kernel thread %d (%s) returned from its entry function", t->handle, t->name);
+    }
+    panic_python(nlr.ret_val);
+}
+
+static void unmap_stack(uintptr_t lo, uintptr_t hi) {
+    vm_unmap(kernel_pagetable, lo, (hi - lo) / PGSIZE, 1);
+    sfence_vma();
+}
+
+int kthread_create(mp_obj_t entry, mp_obj_t arg) {
+    if (nfree_handles == 0)
+        return -1;
+    int handle = free_handles[nfree_handles - 1];
+    uintptr_t hi = slot_top(handle);
+    uintptr_t lo = hi - KSTACK_PAGES * PGSIZE;
+
+    for (uintptr_t va = lo; va < hi; va += PGSIZE) {
+        void *pa = kalloc();
+        if (pa == NULL || vm_map(kernel_pagetable, va, (uint64_t)pa, PGSIZE, PTE_R | PTE_W) < 0) {
+            if (pa)
+                kfree(pa);
+            if (va > lo)
+                unmap_stack(lo, va);
+            return -1;
+        }
+    }
+    sfence_vma();
+    nfree_handles--;
+
+    struct kthread *t = (struct kthread *)((hi - sizeof(struct kthread)) & ~15UL);
+    memset(t, 0, sizeof *t);
+    t->handle = handle;
+    t->stack_lo = lo;
+    t->stack_hi = hi;
+    t->entry = entry;
+    t->arg = arg;
+    t->ctx.ra = (uint64_t)kthread_start;
+    t->ctx.sp = (uint64_t)t;
+
+    // A fresh interpreter state: no exception handlers yet, the creator's
+    // globals (the entry function brings its own when called), and stack
+    // bounds for MicroPython's recursion check.
+    t->mp.stack_top = (char *)hi;
+    t->mp.stack_limit = (size_t)((uintptr_t)t - lo) - STACK_MARGIN;
+    t->mp.dict_locals = mp_locals_get();
+    t->mp.dict_globals = mp_globals_get();
+    t->mp.mp_pending_exception = MP_OBJ_NULL;
+    t->mp.stop_iteration_arg = MP_OBJ_NULL;
+
+    by_handle[handle] = t;
+    list_insert(t);
+    return handle;
+}
+
+int kthread_switch(int handle) {
+    struct kthread *to = kthread_lookup(handle);
+    struct kthread *from = current;
+    if (to == NULL)
+        return -1;
+    if (to == from)
+        return 0;
+    from->mp = mp_state_ctx.thread;
+    mp_state_ctx.thread = to->mp;
+    current = to;
+    swtch(&from->ctx, &to->ctx);
+    // Running again: whoever switched back to us restored our state.
+    return 0;
+}
+
+int kthread_free(int handle) {
+    struct kthread *t = kthread_lookup(handle);
+    if (t == NULL || t == current || handle == 0)
+        return -1;
+    by_handle[handle] = NULL;
+    list_remove(t);
+    free_handles[nfree_handles++] = handle;
+    unmap_stack(t->stack_lo, t->stack_hi);   // t itself lives on that stack
+    return 0;
+}
+
+int kthread_current(void) { return current->handle; }
+
+void kthread_set_name(int handle, const char *name, size_t len) {
+    struct kthread *t = kthread_lookup(handle);
+    if (t == NULL)
+        return;
+    if (len >= KTHREAD_NAME_MAX)
+        len = KTHREAD_NAME_MAX - 1;
+    memcpy(t->name, name, len);
+    t->name[len] = 0;
+}
+
+uintptr_t kthread_stack_used(int handle) {
+    struct kthread *t = kthread_lookup(handle);
+    if (t == NULL)
+        return 0;
+    uintptr_t sp = t == current ? (uintptr_t)&t : t->ctx.sp;
+    return t->stack_hi - sp;
+}
+
+// Called by gc_collect() after the running thread's registers and stack
+// have been scanned: every other thread's saved registers, interpreter
+// state and live stack hold roots too.  (kthread_gc_scan_enabled exists
+// so that a test can show that skipping this is caught.)
+void kthread_gc_scan_suspended(void) {
+    for (struct kthread *t = &boot_thread; t != NULL; t = t->next) {
+        gc_collect_root(&t->entry, 2);
+        if (t == current || !kthread_gc_scan_enabled)
+            continue;
+        gc_collect_root((void **)&t->ctx, sizeof t->ctx / sizeof(void *));
+        gc_collect_root((void **)&t->mp, sizeof t->mp / sizeof(void *));
+        uintptr_t sp = t->ctx.sp;
+        gc_collect_root((void **)sp, ((uintptr_t)t->mp.stack_top - sp) / sizeof(void *));
+    }
+}
+
+void kthread_print_current(void) {
+    kprintf("kernel thread: %d (%s)\n", current->handle, current->name);
+}
+
+const char *kthread_guard_page_owner(uint64_t addr) {
+    if (addr < KSTACK_REGION_BOTTOM || addr >= KSTACK_REGION_TOP)
+        return NULL;
+    uint64_t offset = (KSTACK_REGION_TOP - 1 - addr) % KSTACK_SLOT_SIZE;
+    if (offset >= KSTACK_PAGES * PGSIZE)
+        return "kernel stack overflow: the fault is in a kernel stack's guard page";
+    return NULL;
+}

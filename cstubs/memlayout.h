@@ -1,0 +1,30 @@
+// Physical and virtual memory layout of QEMU's virt machine as Pyrite uses it.
+#pragma once
+
+#define KERNBASE 0x80000000UL   // RAM starts here; -bios none enters the kernel here
+#define PGSIZE 4096UL
+#define PGSHIFT 12
+#define PGROUNDUP(a) (((a) + PGSIZE - 1) & ~(PGSIZE - 1))
+#define PGROUNDDOWN(a) ((a) & ~(PGSIZE - 1))
+#define MEGAPAGE (2UL << 20)   // an Sv39 level-1 leaf maps 2 MiB
+
+// Devices (see QEMU hw/riscv/virt.c).
+#define TEST_DEVICE 0x00100000UL  // SiFive test finisher: power off / reset
+#define CLINT 0x02000000UL
+#define PLIC 0x0c000000UL
+#define PLIC_SIZE 0x00400000UL
+#define UART0 0x10000000UL
+#define UART0_IRQ 10
+#define VIRTIO0 0x10001000UL
+#define VIRTIO_COUNT 8
+
+// The top of the Sv39 space (MAXVA = 2^38).  Kernel stacks live just below
+// the trampoline page, each with an unmapped guard page beneath it, so that
+// overflowing a kernel stack is a page fault, not silent corruption.
+#define MAXVA (1UL << 38)
+#define TRAMPOLINE (MAXVA - PGSIZE)
+#define KSTACK_PAGES 4                       // 16 KiB: a Python call level costs ~500 bytes
+#define KSTACK_SLOT_SIZE ((KSTACK_PAGES + 1) * PGSIZE)
+#define KSTACK_SLOTS 4096                    // virtual slots, not memory: pages are taken on use
+#define KSTACK_REGION_TOP TRAMPOLINE
+#define KSTACK_REGION_BOTTOM (KSTACK_REGION_TOP - KSTACK_SLOTS * KSTACK_SLOT_SIZE)

@@ -1,0 +1,188 @@
+// The `kern` module: the whole interface through which kernel Python
+// reaches the C mechanism.  Each function is a thin wrapper; the checks
+// here keep a mistyped monitor command from corrupting the kernel.
+#include "py/runtime.h"
+#include "py/objstr.h"
+#include "memlayout.h"
+#include "riscv.h"
+#include "kalloc.h"
+#include "kthread.h"
+#include "trap.h"
+#include "panic.h"
+#include "machine.h"
+#include "uart.h"
+
+static mp_int_t arg_int(mp_obj_t o) { return mp_obj_get_int_truncated(o); }
+
+// ---- power and console ----
+
+static mp_obj_t kern_poweroff(size_t n_args, const mp_obj_t *args) {
+    poweroff(n_args ? (int)arg_int(args[0]) : 0);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(kern_poweroff_obj, 0, 1, kern_poweroff);
+
+static mp_obj_t kern_uart_getc(void) {
+    return MP_OBJ_NEW_SMALL_INT(uart_getc());
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(kern_uart_getc_obj, kern_uart_getc);
+
+// ---- interrupts, time ----
+
+static mp_obj_t kern_idle(void) {
+    return MP_OBJ_NEW_SMALL_INT(trap_idle());
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(kern_idle_obj, kern_idle);
+
+static mp_obj_t kern_events(void) {
+    return MP_OBJ_NEW_SMALL_INT(trap_take_events());
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(kern_events_obj, kern_events);
+
+static mp_obj_t kern_time(void) {
+    return mp_obj_new_int_from_ull(rdtime());
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(kern_time_obj, kern_time);
+
+static mp_obj_t kern_set_timer(mp_obj_t deadline) {
+    stimecmp_write((uint64_t)mp_obj_get_int_truncated(deadline));
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(kern_set_timer_obj, kern_set_timer);
+
+// ---- physical memory ----
+
+static mp_obj_t kern_free_pages(void) {
+    return MP_OBJ_NEW_SMALL_INT(kalloc_free_pages());
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(kern_free_pages_obj, kern_free_pages);
+
+static mp_obj_t kern_total_pages(void) {
+    return MP_OBJ_NEW_SMALL_INT(kalloc_total_pages());
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(kern_total_pages_obj, kern_total_pages);
+
+// kalloc() -> physical address of a zeroed page, or 0 when memory is gone.
+static mp_obj_t kern_kalloc(void) {
+    return mp_obj_new_int_from_uint((uintptr_t)kalloc());
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(kern_kalloc_obj, kern_kalloc);
+
+static mp_obj_t kern_kfree(mp_obj_t pa_obj) {
+    uintptr_t pa = (uintptr_t)mp_obj_get_int_truncated(pa_obj);
+    if (!kalloc_owned(pa))
+        mp_raise_ValueError(MP_ERROR_TEXT("not an allocated page"));
+    kfree((void *)pa);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(kern_kfree_obj, kern_kfree);
+
+// machine() -> (ram_base, ram_size, heap_base, heap_size, image_end)
+static mp_obj_t kern_machine(void) {
+    mp_obj_t items[5] = {
+        mp_obj_new_int_from_uint(KERNBASE),
+        mp_obj_new_int_from_uint(machine.ram_size),
+        mp_obj_new_int_from_uint(machine.heap_base),
+        mp_obj_new_int_from_uint(machine.heap_size),
+        mp_obj_new_int_from_uint(machine.image_end),
+    };
+    return mp_obj_new_tuple(5, items);
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(kern_machine_obj, kern_machine);
+
+// peek(addr) / poke(addr, value): 64-bit reads and writes of kernel
+// memory, for the monitor.  A bad address is a kernel fault, by design.
+static mp_obj_t kern_peek(mp_obj_t addr) {
+    return mp_obj_new_int_from_ull(*(volatile uint64_t *)(uintptr_t)mp_obj_get_int_truncated(addr));
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(kern_peek_obj, kern_peek);
+
+static mp_obj_t kern_poke(mp_obj_t addr, mp_obj_t value) {
+    *(volatile uint64_t *)(uintptr_t)mp_obj_get_int_truncated(addr) =
+        (uint64_t)mp_obj_get_int_truncated(value);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(kern_poke_obj, kern_poke);
+
+// ---- kernel threads ----
+
+static mp_obj_t kern_thread_new(mp_obj_t entry, mp_obj_t arg) {
+    return MP_OBJ_NEW_SMALL_INT(kthread_create(entry, arg));
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(kern_thread_new_obj, kern_thread_new);
+
+static mp_obj_t kern_thread_switch(mp_obj_t handle) {
+    if (kthread_switch((int)arg_int(handle)) < 0)
+        mp_raise_ValueError(MP_ERROR_TEXT("no such kernel thread"));
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(kern_thread_switch_obj, kern_thread_switch);
+
+static mp_obj_t kern_thread_free(mp_obj_t handle) {
+    if (kthread_free((int)arg_int(handle)) < 0)
+        mp_raise_ValueError(MP_ERROR_TEXT("cannot free that kernel thread"));
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(kern_thread_free_obj, kern_thread_free);
+
+static mp_obj_t kern_thread_current(void) {
+    return MP_OBJ_NEW_SMALL_INT(kthread_current());
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(kern_thread_current_obj, kern_thread_current);
+
+static mp_obj_t kern_thread_set_name(mp_obj_t handle, mp_obj_t name) {
+    size_t len;
+    const char *s = mp_obj_str_get_data(name, &len);
+    kthread_set_name((int)arg_int(handle), s, len);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(kern_thread_set_name_obj, kern_thread_set_name);
+
+static mp_obj_t kern_thread_stack_used(mp_obj_t handle) {
+    return MP_OBJ_NEW_SMALL_INT(kthread_stack_used((int)arg_int(handle)));
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(kern_thread_stack_used_obj, kern_thread_stack_used);
+
+// gc_scan_suspended(False) makes the GC skip suspended threads' stacks:
+// only for the test that proves the thread test would catch that bug.
+static mp_obj_t kern_gc_scan_suspended(mp_obj_t flag) {
+    kthread_gc_scan_enabled = mp_obj_is_true(flag);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(kern_gc_scan_suspended_obj, kern_gc_scan_suspended);
+
+static const mp_rom_map_elem_t kern_globals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR___name__), MP_ROM_QSTR(MP_QSTR_kern) },
+    { MP_ROM_QSTR(MP_QSTR_poweroff), MP_ROM_PTR(&kern_poweroff_obj) },
+    { MP_ROM_QSTR(MP_QSTR_uart_getc), MP_ROM_PTR(&kern_uart_getc_obj) },
+    { MP_ROM_QSTR(MP_QSTR_idle), MP_ROM_PTR(&kern_idle_obj) },
+    { MP_ROM_QSTR(MP_QSTR_events), MP_ROM_PTR(&kern_events_obj) },
+    { MP_ROM_QSTR(MP_QSTR_time), MP_ROM_PTR(&kern_time_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_timer), MP_ROM_PTR(&kern_set_timer_obj) },
+    { MP_ROM_QSTR(MP_QSTR_free_pages), MP_ROM_PTR(&kern_free_pages_obj) },
+    { MP_ROM_QSTR(MP_QSTR_total_pages), MP_ROM_PTR(&kern_total_pages_obj) },
+    { MP_ROM_QSTR(MP_QSTR_kalloc), MP_ROM_PTR(&kern_kalloc_obj) },
+    { MP_ROM_QSTR(MP_QSTR_kfree), MP_ROM_PTR(&kern_kfree_obj) },
+    { MP_ROM_QSTR(MP_QSTR_machine), MP_ROM_PTR(&kern_machine_obj) },
+    { MP_ROM_QSTR(MP_QSTR_peek), MP_ROM_PTR(&kern_peek_obj) },
+    { MP_ROM_QSTR(MP_QSTR_poke), MP_ROM_PTR(&kern_poke_obj) },
+    { MP_ROM_QSTR(MP_QSTR_thread_new), MP_ROM_PTR(&kern_thread_new_obj) },
+    { MP_ROM_QSTR(MP_QSTR_thread_switch), MP_ROM_PTR(&kern_thread_switch_obj) },
+    { MP_ROM_QSTR(MP_QSTR_thread_free), MP_ROM_PTR(&kern_thread_free_obj) },
+    { MP_ROM_QSTR(MP_QSTR_thread_current), MP_ROM_PTR(&kern_thread_current_obj) },
+    { MP_ROM_QSTR(MP_QSTR_thread_set_name), MP_ROM_PTR(&kern_thread_set_name_obj) },
+    { MP_ROM_QSTR(MP_QSTR_thread_stack_used), MP_ROM_PTR(&kern_thread_stack_used_obj) },
+    { MP_ROM_QSTR(MP_QSTR_gc_scan_suspended), MP_ROM_PTR(&kern_gc_scan_suspended_obj) },
+    { MP_ROM_QSTR(MP_QSTR_EV_TIMER), MP_ROM_INT(EV_TIMER) },
+    { MP_ROM_QSTR(MP_QSTR_EV_UART), MP_ROM_INT(EV_UART) },
+    { MP_ROM_QSTR(MP_QSTR_EV_DEVICE), MP_ROM_INT(EV_DEVICE) },
+    { MP_ROM_QSTR(MP_QSTR_PGSIZE), MP_ROM_INT(PGSIZE) },
+    { MP_ROM_QSTR(MP_QSTR_KSTACK_SIZE), MP_ROM_INT(KSTACK_PAGES * PGSIZE) },
+    { MP_ROM_QSTR(MP_QSTR_TIMEBASE_HZ), MP_ROM_INT(TIMEBASE_HZ) },
+};
+static MP_DEFINE_CONST_DICT(kern_globals, kern_globals_table);
+
+const mp_obj_module_t mp_module_kern = {
+    .base = { &mp_type_module },
+    .globals = (mp_obj_dict_t *)&kern_globals,
+};
+MP_REGISTER_MODULE(MP_QSTR_kern, mp_module_kern);

@@ -1,0 +1,58 @@
+// Power-off through the SiFive test device, and the kernel's panic paths.
+//
+// A panic must never be a silent hang: it prints what it knows, then stops
+// the machine with a non-zero status so that `make qemu` and the tests see
+// it.  Python exceptions print their traceback (file and line) through
+// MicroPython's own printer; trap details come from trap.c's record of the
+// trap being handled, and the current thread from kthread.c.
+#include <stdarg.h>
+#include "py/runtime.h"
+#include "memlayout.h"
+#include "riscv.h"
+#include "uart.h"
+#include "trap.h"
+#include "kthread.h"
+#include "panic.h"
+
+static void uart_print_strn(void *env, const char *s, size_t n) {
+    (void)env;
+    uart_write(s, n);
+}
+const mp_print_t uart_print = {NULL, uart_print_strn};
+
+// QEMU's sifive_test device: 0x5555 powers off with status 0; 0x3333 with
+// the status in the upper 16 bits makes QEMU exit with that status.
+void poweroff(int status) {
+    volatile uint32_t *finisher = (volatile uint32_t *)TEST_DEVICE;
+    if (status == 0)
+        *finisher = 0x5555;
+    else
+        *finisher = ((uint32_t)(status & 0xffff) << 16) | 0x3333;
+    for (;;)
+        wfi();
+}
+
+static __attribute__((noreturn)) void panic_context(void) {
+    kthread_print_current();
+    trap_print_current();
+    kprintf("pyrite: machine halted (power off, status 1)\n");
+    poweroff(1);
+}
+
+void panic(const char *fmt, ...) {
+    intr_off();
+    va_list ap;
+    va_start(ap, fmt);
+    kprintf("\npanic: ");
+    mp_vprintf(&uart_print, fmt, ap);
+    kprintf("\n");
+    va_end(ap);
+    panic_context();
+}
+
+void panic_python(void *exc) {
+    intr_off();
+    kprintf("\npanic: uncaught Python exception in the kernel\n");
+    mp_obj_print_exception(&uart_print, MP_OBJ_FROM_PTR(exc));
+    panic_context();
+}

@@ -1,0 +1,1 @@
+// qstrs specific to the Pyrite port (most are found automatically).

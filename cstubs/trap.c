@@ -1,0 +1,146 @@
+// Kernel-mode traps: interrupts become event bits for Python; faults panic.
+//
+// The interpreter is not reentrant, so an interrupt never calls Python.  It
+// does the least the device needs (claim it, drain the UART FIFO, silence
+// the timer) and records an event bit; Python collects the bits at a safe
+// point (kern.idle, kern.events) and decides what they mean.  Any exception
+// taken in S-mode is a kernel bug: it is reported with the registers and
+// the machine is powered off.
+#include "py/mpconfig.h"
+#include "memlayout.h"
+#include "riscv.h"
+#include "uart.h"
+#include "plic.h"
+#include "kthread.h"
+#include "panic.h"
+#include "trap.h"
+
+extern char kernelvec[];
+static volatile uint32_t events;
+
+// The trap whose handling is in progress in Python, if any, so that a
+// Python panic can say what the machine was doing.
+static struct { int valid; uint64_t scause, sepc, stval; } current_trap;
+
+void trap_init(void) {
+    csr_write(stvec, (uint64_t)kernelvec);
+}
+
+static const char *const exception_names[] = {
+    "instruction address misaligned", "instruction access fault", "illegal instruction",
+    "breakpoint", "load address misaligned", "load access fault",
+    "store address misaligned", "store access fault", "ecall from U-mode",
+    "ecall from S-mode", "reserved", "ecall from M-mode",
+    "instruction page fault", "load page fault", "reserved", "store page fault",
+};
+
+const char *trap_cause_name(uint64_t scause) {
+    if (scause & SCAUSE_INTERRUPT) {
+        switch (scause & 0xff) {
+            case IRQ_S_SOFT: return "supervisor software interrupt";
+            case IRQ_S_TIMER: return "supervisor timer interrupt";
+            case IRQ_S_EXT: return "supervisor external interrupt";
+            default: return "unknown interrupt";
+        }
+    }
+    if (scause < sizeof exception_names / sizeof exception_names[0])
+        return exception_names[scause];
+    return "unknown exception";
+}
+
+static void device_interrupt(void) {
+    int irq = plic_claim();
+    if (irq == UART0_IRQ) {
+        uart_intr();
+        events |= EV_UART;
+    } else if (irq) {
+        events |= EV_DEVICE;
+    }
+    if (irq)
+        plic_complete(irq);
+}
+
+static const char *const reg_names[32] = {
+    "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3",
+    "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11",
+    "t3", "t4", "t5", "t6",
+};
+
+static __attribute__((noreturn)) void kernel_fault(struct kregs *regs, uint64_t scause,
+    uint64_t sepc, uint64_t stval) {
+    kprintf("\npanic: kernel fault: %s\n", trap_cause_name(scause));
+    kprintf("scause=0x%lx sepc=0x%lx stval=0x%lx\n",
+        (unsigned long)scause, (unsigned long)sepc, (unsigned long)stval);
+    const char *why = kthread_guard_page_owner(stval);
+    if (why)
+        kprintf("%s\n", why);
+    for (int i = 1; i < 32; i++)
+        kprintf("%4s=0x%016lx%s", reg_names[i], (unsigned long)regs->x[i], i % 4 == 3 ? "\n" : "  ");
+    kprintf("\n");
+    // The host has the symbols: tools/symbolize.py turns these addresses
+    // into function, file and line (the tests and `make qemu` logs use it).
+    kprintf("symbolize: pc=0x%lx ra=0x%lx\n", (unsigned long)sepc, (unsigned long)regs->x[1]);
+    kthread_print_current();
+    kprintf("pyrite: machine halted (power off, status 1)\n");
+    poweroff(1);
+}
+
+void kerneltrap(struct kregs *regs) {
+    uint64_t scause = csr_read(scause);
+    uint64_t sepc = csr_read(sepc);
+    uint64_t stval = csr_read(stval);
+
+    if (!(scause & SCAUSE_INTERRUPT))
+        kernel_fault(regs, scause, sepc, stval);
+
+    switch (scause & 0xff) {
+        case IRQ_S_TIMER:
+            stimecmp_write(~0UL);   // quiet until Python sets the next deadline
+            events |= EV_TIMER;
+            break;
+        case IRQ_S_EXT:
+            device_interrupt();
+            break;
+        case IRQ_S_SOFT:
+            csr_clear(sip, SIE_SSIE);
+            break;
+    }
+    // sret returns with sstatus as the trap left it (SPP = S, SPIE = the
+    // interrupted SIE), so nothing to restore here.
+}
+
+uint32_t trap_take_events(void) {
+    intr_off();
+    uint32_t e = events;
+    events = 0;
+    return e;
+}
+
+uint32_t trap_idle(void) {
+    // wfi wakes for an interrupt that is enabled in sie even while
+    // sstatus.SIE is off, so there is no window in which a wakeup is lost
+    // between deciding to sleep and sleeping.  The brief intr_on() lets
+    // the pending interrupt be taken.
+    if (events == 0)
+        wfi();
+    intr_on();
+    intr_off();
+    return trap_take_events();
+}
+
+void trap_set_current(uint64_t scause, uint64_t sepc, uint64_t stval) {
+    current_trap.valid = 1;
+    current_trap.scause = scause;
+    current_trap.sepc = sepc;
+    current_trap.stval = stval;
+}
+
+void trap_clear_current(void) { current_trap.valid = 0; }
+
+void trap_print_current(void) {
+    if (!current_trap.valid)
+        return;
+    kprintf("while handling: %s\nscause=0x%lx sepc=0x%lx stval=0x%lx\n",
+        trap_cause_name(current_trap.scause), (unsigned long)current_trap.scause,
+        (unsigned long)current_trap.sepc, (unsigned long)current_trap.stval);
+}

@@ -1,0 +1,20 @@
+// Kernel-mode traps: interrupts become event bits for Python; faults panic.
+#pragma once
+#include <stdint.h>
+
+// The registers saved by kernelvec.S; x[i] is register xi (x[0] unused).
+struct kregs { uint64_t x[32]; };
+
+// Events that interrupts leave for Python to handle at a safe point.
+#define EV_TIMER (1u << 0)
+#define EV_UART (1u << 1)
+#define EV_DEVICE (1u << 2)
+
+void trap_init(void);
+void kerneltrap(struct kregs *regs);
+uint32_t trap_idle(void);          // wait for an interrupt; return and clear events
+uint32_t trap_take_events(void);   // return and clear events without waiting
+void trap_set_current(uint64_t scause, uint64_t sepc, uint64_t stval);
+void trap_clear_current(void);
+void trap_print_current(void);
+const char *trap_cause_name(uint64_t scause);

@@ -1,0 +1,58 @@
+// The 16550 UART at 0x1000_0000: polled output, interrupt-driven input.
+//
+// Output polls the transmit-holding-register-empty bit: the kernel prints
+// with interrupts off, and under QEMU the wait is never long.  Input arrives
+// by interrupt; uart_intr() drains the receive FIFO into a ring buffer that
+// Python's console layer reads at a safe point (kern.uart_getc).
+#include <stdint.h>
+#include "memlayout.h"
+#include "uart.h"
+
+#define REG(r) ((volatile uint8_t *)(UART0 + (r)))
+#define RHR 0   // receive holding register
+#define THR 0   // transmit holding register
+#define IER 1   // interrupt enable
+#define FCR 2   // FIFO control
+#define LCR 3   // line control
+#define LSR 5   // line status
+#define LSR_RX_READY (1 << 0)
+#define LSR_TX_IDLE (1 << 5)
+
+#define RXBUF_SIZE 512
+static uint8_t rxbuf[RXBUF_SIZE];
+static unsigned rx_head, rx_tail;   // head: next to read; tail: next to write
+
+void uart_init(void) {
+    *REG(IER) = 0x00;            // interrupts off while we configure
+    *REG(LCR) = 0x80;            // set the baud rate divisor (38.4K)
+    *REG(0) = 0x03;
+    *REG(1) = 0x00;
+    *REG(LCR) = 0x03;            // 8 bits, no parity, one stop bit
+    *REG(FCR) = 0x07;            // reset and enable the FIFOs
+    *REG(IER) = 0x01;            // interrupt when a byte arrives
+}
+
+void uart_putc(int c) {
+    while ((*REG(LSR) & LSR_TX_IDLE) == 0)
+        ;
+    *REG(THR) = (uint8_t)c;
+}
+
+void uart_write(const char *s, size_t n) {
+    for (size_t i = 0; i < n; i++)
+        uart_putc(s[i]);
+}
+
+void uart_intr(void) {
+    while (*REG(LSR) & LSR_RX_READY) {
+        uint8_t c = *REG(RHR);
+        if (rx_tail - rx_head < RXBUF_SIZE)   // a full buffer drops input
+            rxbuf[rx_tail++ % RXBUF_SIZE] = c;
+    }
+}
+
+int uart_getc(void) {
+    if (rx_head == rx_tail)
+        return -1;
+    return rxbuf[rx_head++ % RXBUF_SIZE];
+}

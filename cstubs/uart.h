@@ -1,0 +1,9 @@
+// The 16550 UART: polled output, interrupt-driven input into a ring buffer.
+#pragma once
+#include <stddef.h>
+
+void uart_init(void);
+void uart_putc(int c);
+void uart_write(const char *s, size_t n);
+void uart_intr(void);      // called from the trap handler on UART0_IRQ
+int uart_getc(void);       // next received byte, or -1 if none is buffered

@@ -1,0 +1,1 @@
+# The Pyrite kernel: Python policy on top of the C mechanism in cstubs/.

@@ -1,0 +1,1 @@
+"""Pyrite host-side tools: image builder, symbolizer, QEMU command line, benchmarks."""
