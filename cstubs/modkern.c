@@ -142,6 +142,16 @@ static mp_obj_t kern_thread_stack_used(mp_obj_t handle) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(kern_thread_stack_used_obj, kern_thread_stack_used);
 
+// thread_stack(handle) -> (lowest, highest) address of its mapped stack
+static mp_obj_t kern_thread_stack(mp_obj_t handle) {
+    struct kthread *t = kthread_lookup((int)arg_int(handle));
+    if (t == NULL)
+        mp_raise_ValueError(MP_ERROR_TEXT("no such kernel thread"));
+    mp_obj_t items[2] = { mp_obj_new_int_from_uint(t->stack_lo), mp_obj_new_int_from_uint(t->stack_hi) };
+    return mp_obj_new_tuple(2, items);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(kern_thread_stack_obj, kern_thread_stack);
+
 // gc_scan_suspended(False) makes the GC skip suspended threads' stacks:
 // only for the test that proves the thread test would catch that bug.
 static mp_obj_t kern_gc_scan_suspended(mp_obj_t flag) {
@@ -171,6 +181,7 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_thread_current), MP_ROM_PTR(&kern_thread_current_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_set_name), MP_ROM_PTR(&kern_thread_set_name_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_stack_used), MP_ROM_PTR(&kern_thread_stack_used_obj) },
+    { MP_ROM_QSTR(MP_QSTR_thread_stack), MP_ROM_PTR(&kern_thread_stack_obj) },
     { MP_ROM_QSTR(MP_QSTR_gc_scan_suspended), MP_ROM_PTR(&kern_gc_scan_suspended_obj) },
     { MP_ROM_QSTR(MP_QSTR_EV_TIMER), MP_ROM_INT(EV_TIMER) },
     { MP_ROM_QSTR(MP_QSTR_EV_UART), MP_ROM_INT(EV_UART) },

@@ -109,7 +109,10 @@ void kerneltrap(struct kregs *regs) {
     // interrupted SIE), so nothing to restore here.
 }
 
+// A safe point: let any pending interrupt be taken now (sstatus.SIE is
+// otherwise off while Python runs), then hand over what they recorded.
 uint32_t trap_take_events(void) {
+    intr_on();
     intr_off();
     uint32_t e = events;
     events = 0;
@@ -119,12 +122,9 @@ uint32_t trap_take_events(void) {
 uint32_t trap_idle(void) {
     // wfi wakes for an interrupt that is enabled in sie even while
     // sstatus.SIE is off, so there is no window in which a wakeup is lost
-    // between deciding to sleep and sleeping.  The brief intr_on() lets
-    // the pending interrupt be taken.
+    // between deciding to sleep and sleeping.
     if (events == 0)
         wfi();
-    intr_on();
-    intr_off();
     return trap_take_events();
 }
 

@@ -1,0 +1,227 @@
+# Kernel threads: creation, the run queue, sleep/wakeup, and exit.
+#
+# Every kernel thread has its own stack and interpreter state in C
+# (cstubs/kthread.c); this module decides when each one runs.  The boot
+# thread becomes the idle thread: it runs only when nothing else can, and
+# waits there for interrupts.
+#
+# Thread states and their transitions:
+#
+#   EMBRYO    -- spawn() -------------------------> RUNNABLE
+#   RUNNABLE  -- picked by the policy ------------> RUNNING
+#   RUNNING   -- yield_() or preempted -----------> RUNNABLE
+#   RUNNING   -- sleep(chan) ---------------------> SLEEPING
+#   SLEEPING  -- wakeup(chan) --------------------> RUNNABLE
+#   RUNNING   -- exit() or its function returns --> ZOMBIE
+#   ZOMBIE    -- the next thread to run frees its stack; gone
+#
+# A thread switches directly to the next runnable thread (one C switch,
+# not two through a scheduler thread as in xv6).  A thread cannot free
+# the stack it is running on, so an exiting thread leaves itself on a
+# zombie list that whoever runs next empties (finish_switch).
+import kern
+
+from kernel.compat import const
+from kernel import sched
+
+EMBRYO = const(0)
+RUNNABLE = const(1)
+RUNNING = const(2)
+SLEEPING = const(3)
+ZOMBIE = const(4)
+STATE_NAMES = ("embryo", "runnable", "running", "sleeping", "zombie")
+
+# The most kernel threads that can exist at once: a configuration value.
+# Running out makes spawn() return None; it is never a crash.
+MAX_THREADS = const(1024)
+
+
+class Thread:
+    def __init__(self, name, function, args):
+        self.name = name
+        self.function = function
+        self.args = args
+        self.state = EMBRYO
+        self.handle = -1          # the C thread's handle (0 = the boot thread)
+        self.chan = None          # what a SLEEPING thread waits for
+        self.switches = 0         # times it was switched to
+        self.ticks = 0            # timer ticks charged to it
+        self.slice_left = 0       # the policy's to use
+        self.result = None        # what its function returned
+        self.done = False
+
+    def __repr__(self):
+        return "<Thread %d %s %s>" % (self.handle, self.name, STATE_NAMES[self.state])
+
+
+policy = None
+current = None        # the running Thread
+idle_thread = None    # the boot thread, run when nothing else can be
+threads = {}          # handle -> Thread, every live thread
+sleepers = {}         # channel -> [Thread], the wait queues
+zombies = []          # exited threads whose stacks are not freed yet
+
+
+def init(scheduling_policy=None):
+    """Adopt the running boot thread as the idle thread."""
+    global policy, current, idle_thread
+    policy = scheduling_policy or sched.RoundRobin(MAX_THREADS)
+    idle_thread = Thread("idle", None, ())
+    idle_thread.handle = kern.thread_current()
+    idle_thread.state = RUNNING
+    threads[idle_thread.handle] = idle_thread
+    current = idle_thread
+    kern.thread_set_name(idle_thread.handle, "idle")
+
+
+def spawn(name, function, *args):
+    """Start function(*args) on a new kernel thread; None if out of memory."""
+    if len(threads) >= MAX_THREADS:
+        return None
+    thread = Thread(name, function, args)
+    handle = kern.thread_new(_thread_main, thread)
+    if handle < 0:
+        return None
+    thread.handle = handle
+    kern.thread_set_name(handle, name)
+    threads[handle] = thread
+    make_runnable(thread)
+    return thread
+
+
+def _thread_main(thread):
+    # The first Python a new thread runs, on its own stack.
+    finish_switch()
+    thread.result = thread.function(*thread.args)
+    exit()
+
+
+def exit():
+    """End the running thread.  Never returns."""
+    me = current
+    me.state = ZOMBIE
+    me.done = True
+    zombies.append(me)
+    wakeup(me)            # anyone join()ing this thread
+    run_next()
+    raise RuntimeError("a zombie thread was switched to")
+
+
+def join(thread):
+    """Sleep until `thread` has exited; return what its function returned."""
+    while not thread.done:
+        sleep(thread)
+    return thread.result
+
+
+def make_runnable(thread):
+    thread.state = RUNNABLE
+    thread.chan = None
+    policy.enqueue(thread)
+
+
+def yield_():
+    """Let every other runnable thread run once before this one continues."""
+    poll_events()
+    me = current
+    if len(policy) == 0:
+        return
+    make_runnable(me)
+    run_next()
+
+
+def sleep(chan):
+    """Block the running thread until someone calls wakeup(chan)."""
+    me = current
+    if me is idle_thread:
+        raise RuntimeError("the idle thread must never sleep")
+    me.state = SLEEPING
+    me.chan = chan
+    waiting = sleepers.get(chan)
+    if waiting is None:
+        sleepers[chan] = [me]
+    else:
+        waiting.append(me)
+    run_next()
+
+
+def wakeup(chan):
+    """Make every thread sleeping on chan runnable."""
+    waiting = sleepers.pop(chan, None)
+    if waiting:
+        for thread in waiting:
+            make_runnable(thread)
+
+
+def run_next():
+    """Switch to the next runnable thread, or to the idle thread."""
+    nxt = policy.pick_next()
+    while nxt is not None and nxt.state != RUNNABLE:
+        nxt = policy.pick_next()       # no longer runnable: skip it
+    if nxt is None:
+        nxt = idle_thread
+    switch_to(nxt)
+
+
+def switch_to(thread):
+    global current
+    if thread is current:
+        thread.state = RUNNING
+        return
+    if current is idle_thread:
+        idle_thread.state = RUNNABLE     # waiting in idle_loop, never queued
+    current = thread
+    thread.state = RUNNING
+    thread.switches += 1
+    kern.thread_switch(thread.handle)
+    # Running again, on our own stack, some time later.
+    finish_switch()
+
+
+def finish_switch():
+    # Free the stacks of threads that exited before this switch.
+    while zombies:
+        dead = zombies.pop()
+        if dead is current:            # cannot happen, but never free our own stack
+            zombies.append(dead)
+            break
+        kern.thread_free(dead.handle)
+        del threads[dead.handle]
+
+
+# ---- interrupts ----
+#
+# The interpreter is not reentrant, so C only records what interrupted it;
+# these are collected here, at safe points, and handed to their handlers.
+event_handlers = []   # (event bit, function) pairs
+
+
+def on_event(bit, handler):
+    event_handlers.append((bit, handler))
+
+
+def dispatch(events):
+    for bit, handler in event_handlers:
+        if events & bit:
+            handler()
+
+
+def poll_events():
+    events = kern.events()
+    if events:
+        dispatch(events)
+
+
+def idle_loop():
+    """The boot thread's work for the rest of time: run threads, or wait."""
+    while True:
+        nxt = policy.pick_next()
+        if nxt is not None:
+            if nxt.state == RUNNABLE:
+                switch_to(nxt)
+            continue
+        dispatch(kern.idle())
+
+
+def by_handle(handle):
+    return threads.get(handle)
