@@ -1,7 +1,10 @@
 // The physical page allocator: a free list of 4 KiB pages over the RAM that
 // the kernel image and the Python heap do not use.
 //
-// Each free page holds the link to the next one, as in xv6's kalloc.c.  A
+// Each free page holds the link to the next one, as in xv6's kalloc.c,
+// except that pages never handed out yet are not threaded onto the list at
+// boot (that loop cost ~300,000 instructions for 128 MiB): they are taken
+// in address order from `untouched` once the list is empty.  A
 // bitmap with one bit per page records which pages are allocated, so that
 // freeing a page twice, or freeing an address that was never handed out, is
 // caught at once (a panic naming the address) instead of corrupting the list.
@@ -14,6 +17,7 @@ struct run { struct run *next; };
 
 static struct run *freelist;
 static uintptr_t base, limit;       // the managed range [base, limit)
+static uintptr_t untouched;         // [untouched, limit) never allocated yet
 static size_t nfree, ntotal;
 static uint8_t *allocated;          // bitmap: 1 = handed out
 
@@ -37,22 +41,21 @@ void kalloc_init(uintptr_t start, uintptr_t stop) {
     base = start + bitmap_bytes;
     limit = PGROUNDDOWN(stop);
 
-    // Push pages from the top down, so the list hands out low pages first.
     freelist = NULL;
-    for (uintptr_t pa = limit - PGSIZE; pa >= base && pa < limit; pa -= PGSIZE) {
-        struct run *r = (struct run *)pa;
-        r->next = freelist;
-        freelist = r;
-        ntotal++;
-    }
-    nfree = ntotal;
+    untouched = base;
+    ntotal = nfree = (limit - base) / PGSIZE;
 }
 
 void *kalloc(void) {
     struct run *r = freelist;
-    if (r == NULL)
+    if (r != NULL) {
+        freelist = r->next;
+    } else if (untouched < limit) {
+        r = (struct run *)untouched;
+        untouched += PGSIZE;
+    } else {
         return NULL;
-    freelist = r->next;
+    }
     nfree--;
     bit_set(PAGE_INDEX(r), 1);
     memset(r, 0, PGSIZE);

@@ -25,6 +25,6 @@
 #define TRAMPOLINE (MAXVA - PGSIZE)
 #define KSTACK_PAGES 4                       // 16 KiB: a Python call level costs ~500 bytes
 #define KSTACK_SLOT_SIZE ((KSTACK_PAGES + 1) * PGSIZE)
-#define KSTACK_SLOTS 4096                    // virtual slots, not memory: pages are taken on use
+#define KSTACK_SLOTS 1024                    // virtual slots, not memory: pages are taken on use
 #define KSTACK_REGION_TOP TRAMPOLINE
 #define KSTACK_REGION_BOTTOM (KSTACK_REGION_TOP - KSTACK_SLOTS * KSTACK_SLOT_SIZE)

@@ -122,12 +122,14 @@ def make_runnable(thread):
 
 def yield_():
     """Let every other runnable thread run once before this one continues."""
-    poll_events()
-    me = current
-    if len(policy) == 0:
-        return
-    make_runnable(me)
-    run_next()
+    events = kern.events()          # a safe point: collect interrupts
+    if events:
+        dispatch(events)
+    nxt = pick_runnable()
+    if nxt is None:
+        return                      # nobody else wants the CPU
+    make_runnable(current)
+    switch_to(nxt)
 
 
 def sleep(chan):
@@ -153,14 +155,18 @@ def wakeup(chan):
             make_runnable(thread)
 
 
-def run_next():
-    """Switch to the next runnable thread, or to the idle thread."""
+def pick_runnable():
+    """The policy's next choice that is still runnable, or None."""
     nxt = policy.pick_next()
     while nxt is not None and nxt.state != RUNNABLE:
         nxt = policy.pick_next()       # no longer runnable: skip it
-    if nxt is None:
-        nxt = idle_thread
-    switch_to(nxt)
+    return nxt
+
+
+def run_next():
+    """Switch to the next runnable thread, or to the idle thread."""
+    nxt = pick_runnable()
+    switch_to(idle_thread if nxt is None else nxt)
 
 
 def switch_to(thread):
@@ -215,12 +221,11 @@ def poll_events():
 def idle_loop():
     """The boot thread's work for the rest of time: run threads, or wait."""
     while True:
-        nxt = policy.pick_next()
+        nxt = pick_runnable()
         if nxt is not None:
-            if nxt.state == RUNNABLE:
-                switch_to(nxt)
-            continue
-        dispatch(kern.idle())
+            switch_to(nxt)
+        else:
+            dispatch(kern.idle())
 
 
 def by_handle(handle):

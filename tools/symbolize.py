@@ -333,21 +333,47 @@ def annotate_line(elf_path, line):
     return [f"    0x{a:x} = {symbolize(elf_path, a)}" for a in text_addresses(elf_path, line)]
 
 
+class Annotator:
+    """annotate() for a stream: feed() lines as they come, then finish().
+
+    A line's notes are held back until the next line arrives: if that line
+    is already an annotation (the log was annotated before), they are
+    dropped, so annotating twice changes nothing."""
+
+    def __init__(self, elf_path):
+        self.elf_path = elf_path
+        self._pending = []      # notes of the previous line, with endings
+
+    def feed(self, line):
+        """One line, with its line ending if any; returns text to write."""
+        body = line.rstrip("\r\n")
+        is_note = bool(_ANNOTATION_RE.match(body))
+        out = [] if is_note else self._pending
+        out.append(line)
+        self._pending = []
+        if not is_note:
+            notes = annotate_line(self.elf_path, body)
+            if notes:
+                ending = line[len(body):] or "\n"
+                if ending == line[len(body):]:
+                    self._pending = [n + ending for n in notes]
+                else:           # last line without an ending: end it first
+                    self._pending = [ending] + [n + ending for n in notes]
+        return "".join(out)
+
+    def finish(self):
+        out, self._pending = "".join(self._pending), []
+        return out
+
+
 def annotate(elf_path, text):
     """text with, after each line naming kernel text addresses, one indented
     line per address: '    0x80001234 = kerneltrap+0x1c (cstubs/trap.c:99)'.
 
     Line endings are kept (console logs often use \\r\\n)."""
-    out = []
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        ending = line[len(body):] or "\n"
-        out.append(line)
-        notes = annotate_line(elf_path, body)
-        if notes and not line.endswith(("\n", "\r")):
-            out.append(ending)
-        for note in notes:
-            out.append(note + ending)
+    a = Annotator(elf_path)
+    out = [a.feed(line) for line in text.splitlines(keepends=True)]
+    out.append(a.finish())
     return "".join(out)
 
 
@@ -379,9 +405,11 @@ def main(argv=None):
     # A stream, line by line, so `make qemu | python -m tools.symbolize` is live.
     stdin = open(sys.stdin.fileno(), "r", encoding="utf-8", errors="replace",
                  newline="", closefd=False)
+    annotator = Annotator(elf)
     for line in stdin:
-        sys.stdout.write(annotate(elf, line))
+        sys.stdout.write(annotator.feed(line))
         sys.stdout.flush()
+    sys.stdout.write(annotator.finish())
     return 0
 
 
