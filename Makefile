@@ -1,7 +1,7 @@
 # Pyrite: build, boot and test.  `make qemu` and `make test` set the machine
 # up first (tools/setup.sh: Debian packages, .venv, the MicroPython source).
 #
-#   make qemu      build and boot to the kernel monitor (Ctrl-A X quits QEMU)
+#   make qemu      build and boot to the shell (Ctrl-] monitor, Ctrl-A X quits QEMU)
 #   make qemu-gdb  the same, halted, waiting for gdb-multiarch (see README)
 #   make test      build and run the whole test suite
 #   make bench     boot under -icount and report guest instructions per operation
@@ -12,8 +12,11 @@ KERNEL := build/kernel/kernel.elf
 QEMU := qemu-system-riscv64
 CPUS ?= 1
 MEM ?= 128M
+# BOOTARGS=monitor boots to the kernel monitor without starting init.
+BOOTARGS ?=
 QEMUOPTS = -machine virt -bios none -m $(MEM) -smp $(CPUS) -nographic \
-	-global virtio-mmio.force-legacy=false -kernel $(KERNEL)
+	-global virtio-mmio.force-legacy=false -kernel $(KERNEL) \
+	$(if $(BOOTARGS),-append "$(BOOTARGS)")
 GDBPORT ?= 26000
 PYTEST_ARGS ?=
 VENV_PY := .venv/bin/python
@@ -25,7 +28,9 @@ all: kernel
 setup:
 	@tools/setup.sh
 
+# User programs first: the kernel image embeds them (build/user/programs.S).
 kernel: setup
+	@$(MAKE) --no-print-directory -f user/Makefile
 	@$(MAKE) --no-print-directory -C cstubs
 
 qemu: kernel

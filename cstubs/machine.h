@@ -8,6 +8,7 @@ struct machine_info {
     uint64_t ram_size;
     uint64_t heap_base, heap_size;
     uint64_t image_end;
+    char bootargs[128];     // QEMU -append, from the device tree
 };
 extern struct machine_info machine;
 

@@ -26,5 +26,9 @@
 #define KSTACK_PAGES 4                       // 16 KiB: a Python call level costs ~500 bytes
 #define KSTACK_SLOT_SIZE ((KSTACK_PAGES + 1) * PGSIZE)
 #define KSTACK_SLOTS 1024                    // virtual slots, not memory: pages are taken on use
-#define KSTACK_REGION_TOP TRAMPOLINE
+#define KSTACK_REGION_TOP (TRAMPOLINE - 2 * PGSIZE)
 #define KSTACK_REGION_BOTTOM (KSTACK_REGION_TOP - KSTACK_SLOTS * KSTACK_SLOT_SIZE)
+
+// A process's address space (the layout itself is Python's, kernel/exec.py):
+// the trapframe page sits just below the trampoline.
+#define TRAPFRAME (TRAMPOLINE - PGSIZE)

@@ -1,6 +1,7 @@
 // The `kern` module: the whole interface through which kernel Python
 // reaches the C mechanism.  Each function is a thin wrapper; the checks
 // here keep a mistyped monitor command from corrupting the kernel.
+#include <string.h>
 #include "py/runtime.h"
 #include "py/objstr.h"
 #include "memlayout.h"
@@ -9,7 +10,10 @@
 #include "kthread.h"
 #include "trap.h"
 #include "panic.h"
+#include "trapframe.h"
 #include "machine.h"
+#include "modkern.h"
+#include "vm.h"
 #include "uart.h"
 
 static mp_int_t arg_int(mp_obj_t o) { return mp_obj_get_int_truncated(o); }
@@ -88,6 +92,18 @@ static mp_obj_t kern_machine(void) {
     return mp_obj_new_tuple(5, items);
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(kern_machine_obj, kern_machine);
+
+static mp_obj_t kern_bootargs(void) {
+    return mp_obj_new_str(machine.bootargs, strlen(machine.bootargs));
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(kern_bootargs_obj, kern_bootargs);
+
+// cause_name(scause) -> the RISC-V name of a trap cause.
+static mp_obj_t kern_cause_name(mp_obj_t scause) {
+    const char *s = trap_cause_name((uint64_t)mp_obj_get_int_truncated(scause));
+    return mp_obj_new_str(s, strlen(s));
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(kern_cause_name_obj, kern_cause_name);
 
 // peek(addr) / poke(addr, value): 64-bit reads and writes of kernel
 // memory, for the monitor.  A bad address is a kernel fault, by design.
@@ -173,6 +189,8 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_kalloc), MP_ROM_PTR(&kern_kalloc_obj) },
     { MP_ROM_QSTR(MP_QSTR_kfree), MP_ROM_PTR(&kern_kfree_obj) },
     { MP_ROM_QSTR(MP_QSTR_machine), MP_ROM_PTR(&kern_machine_obj) },
+    { MP_ROM_QSTR(MP_QSTR_bootargs), MP_ROM_PTR(&kern_bootargs_obj) },
+    { MP_ROM_QSTR(MP_QSTR_cause_name), MP_ROM_PTR(&kern_cause_name_obj) },
     { MP_ROM_QSTR(MP_QSTR_peek), MP_ROM_PTR(&kern_peek_obj) },
     { MP_ROM_QSTR(MP_QSTR_poke), MP_ROM_PTR(&kern_poke_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_new), MP_ROM_PTR(&kern_thread_new_obj) },
@@ -183,6 +201,40 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_thread_stack_used), MP_ROM_PTR(&kern_thread_stack_used_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_stack), MP_ROM_PTR(&kern_thread_stack_obj) },
     { MP_ROM_QSTR(MP_QSTR_gc_scan_suspended), MP_ROM_PTR(&kern_gc_scan_suspended_obj) },
+    { MP_ROM_QSTR(MP_QSTR_run_user), MP_ROM_PTR(&kern_run_user_obj) },
+    { MP_ROM_QSTR(MP_QSTR_tf_get), MP_ROM_PTR(&kern_tf_get_obj) },
+    { MP_ROM_QSTR(MP_QSTR_tf_set), MP_ROM_PTR(&kern_tf_set_obj) },
+    { MP_ROM_QSTR(MP_QSTR_tf_copy), MP_ROM_PTR(&kern_tf_copy_obj) },
+    { MP_ROM_QSTR(MP_QSTR_arg_int), MP_ROM_PTR(&kern_arg_int_obj) },
+    { MP_ROM_QSTR(MP_QSTR_arg_addr), MP_ROM_PTR(&kern_arg_addr_obj) },
+    { MP_ROM_QSTR(MP_QSTR_uvm_create), MP_ROM_PTR(&kern_uvm_create_obj) },
+    { MP_ROM_QSTR(MP_QSTR_uvm_destroy), MP_ROM_PTR(&kern_uvm_destroy_obj) },
+    { MP_ROM_QSTR(MP_QSTR_uvm_alloc), MP_ROM_PTR(&kern_uvm_alloc_obj) },
+    { MP_ROM_QSTR(MP_QSTR_uvm_dealloc), MP_ROM_PTR(&kern_uvm_dealloc_obj) },
+    { MP_ROM_QSTR(MP_QSTR_uvm_copy), MP_ROM_PTR(&kern_uvm_copy_obj) },
+    { MP_ROM_QSTR(MP_QSTR_uvm_clear_user), MP_ROM_PTR(&kern_uvm_clear_user_obj) },
+    { MP_ROM_QSTR(MP_QSTR_copyin), MP_ROM_PTR(&kern_copyin_obj) },
+    { MP_ROM_QSTR(MP_QSTR_copyout), MP_ROM_PTR(&kern_copyout_obj) },
+    { MP_ROM_QSTR(MP_QSTR_uvm_load), MP_ROM_PTR(&kern_uvm_load_obj) },
+    { MP_ROM_QSTR(MP_QSTR_copyinstr), MP_ROM_PTR(&kern_copyinstr_obj) },
+    { MP_ROM_QSTR(MP_QSTR_console_write), MP_ROM_PTR(&kern_console_write_obj) },
+    { MP_ROM_QSTR(MP_QSTR_programs), MP_ROM_PTR(&kern_programs_obj) },
+    { MP_ROM_QSTR(MP_QSTR_program), MP_ROM_PTR(&kern_program_obj) },
+    { MP_ROM_QSTR(MP_QSTR_TRAP_INTERRUPT), MP_ROM_INT(TRAP_INTERRUPT) },
+    { MP_ROM_QSTR(MP_QSTR_TRAP_FAULT), MP_ROM_INT(TRAP_FAULT) },
+    { MP_ROM_QSTR(MP_QSTR_SYSCALL_MAX), MP_ROM_INT(SYSCALL_MAX) },
+    { MP_ROM_QSTR(MP_QSTR_TF_EPC), MP_ROM_INT(32) },
+    { MP_ROM_QSTR(MP_QSTR_TF_SCAUSE), MP_ROM_INT(33) },
+    { MP_ROM_QSTR(MP_QSTR_TF_STVAL), MP_ROM_INT(34) },
+    { MP_ROM_QSTR(MP_QSTR_REG_SP), MP_ROM_INT(REG_SP) },
+    { MP_ROM_QSTR(MP_QSTR_REG_A0), MP_ROM_INT(REG_A0) },
+    { MP_ROM_QSTR(MP_QSTR_REG_A1), MP_ROM_INT(REG_A0 + 1) },
+    { MP_ROM_QSTR(MP_QSTR_REG_A7), MP_ROM_INT(REG_A7) },
+    { MP_ROM_QSTR(MP_QSTR_PTE_R), MP_ROM_INT(PTE_R) },
+    { MP_ROM_QSTR(MP_QSTR_PTE_W), MP_ROM_INT(PTE_W) },
+    { MP_ROM_QSTR(MP_QSTR_PTE_X), MP_ROM_INT(PTE_X) },
+    { MP_ROM_QSTR(MP_QSTR_TRAPFRAME), MP_ROM_INT(TRAPFRAME) },
+    { MP_ROM_QSTR(MP_QSTR_MAXVA), MP_ROM_INT(MAXVA) },
     { MP_ROM_QSTR(MP_QSTR_EV_TIMER), MP_ROM_INT(EV_TIMER) },
     { MP_ROM_QSTR(MP_QSTR_EV_UART), MP_ROM_INT(EV_UART) },
     { MP_ROM_QSTR(MP_QSTR_EV_DEVICE), MP_ROM_INT(EV_DEVICE) },

@@ -14,6 +14,7 @@
 #include "kthread.h"
 #include "panic.h"
 #include "trap.h"
+#include "trapframe.h"
 
 extern char kernelvec[];
 static volatile uint32_t events;
@@ -85,14 +86,8 @@ static __attribute__((noreturn)) void kernel_fault(struct kregs *regs, uint64_t 
     poweroff(1);
 }
 
-void kerneltrap(struct kregs *regs) {
-    uint64_t scause = csr_read(scause);
-    uint64_t sepc = csr_read(sepc);
-    uint64_t stval = csr_read(stval);
-
-    if (!(scause & SCAUSE_INTERRUPT))
-        kernel_fault(regs, scause, sepc, stval);
-
+// The C half of any interrupt, from user or kernel mode.
+void trap_interrupt(uint64_t scause) {
     switch (scause & 0xff) {
         case IRQ_S_TIMER:
             stimecmp_write(~0UL);   // quiet until Python sets the next deadline
@@ -105,12 +100,43 @@ void kerneltrap(struct kregs *regs) {
             csr_clear(sip, SIE_SSIE);
             break;
     }
+}
+
+void kerneltrap(struct kregs *regs) {
+    uint64_t scause = csr_read(scause);
+    uint64_t sepc = csr_read(sepc);
+    uint64_t stval = csr_read(stval);
+
+    if (!(scause & SCAUSE_INTERRUPT))
+        kernel_fault(regs, scause, sepc, stval);
+    trap_interrupt(scause);
     // sret returns with sstatus as the trap left it (SPP = S, SPIE = the
     // interrupted SIE), so nothing to restore here.
 }
 
 // A safe point: let any pending interrupt be taken now (sstatus.SIE is
 // otherwise off while Python runs), then hand over what they recorded.
+// A trap from user mode, after user_trap_entry (trampoline.S) restored the
+// kernel's registers: this returns straight to kern.run_user's caller,
+// telling Python what happened (trapframe.h): a system call number, or
+// TRAP_INTERRUPT, or TRAP_FAULT.
+long user_trap(struct trapframe *tf) {
+    uint64_t scause = csr_read(scause);
+    tf->epc = csr_read(sepc);
+    tf->scause = scause;
+    tf->stval = csr_read(stval);
+    if (scause == 8) {                 // ecall from U-mode
+        tf->epc += 4;                  // return past the ecall
+        uint64_t n = tf->regs[REG_A7];
+        return n < SYSCALL_MAX ? (long)n : SYSCALL_MAX;
+    }
+    if (scause & SCAUSE_INTERRUPT) {
+        trap_interrupt(scause);
+        return TRAP_INTERRUPT;
+    }
+    return TRAP_FAULT;
+}
+
 uint32_t trap_take_events(void) {
     intr_on();
     intr_off();

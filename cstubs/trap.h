@@ -12,6 +12,7 @@ struct kregs { uint64_t x[32]; };
 
 void trap_init(void);
 void kerneltrap(struct kregs *regs);
+void trap_interrupt(uint64_t scause);
 uint32_t trap_idle(void);          // wait for an interrupt; return and clear events
 uint32_t trap_take_events(void);   // return and clear events without waiting
 void trap_set_current(uint64_t scause, uint64_t sepc, uint64_t stval);

@@ -15,7 +15,8 @@
 #include "vm.h"
 
 pagetable_t kernel_pagetable;
-extern char etext[];
+extern char etext[], trampoline[];
+_Static_assert(TRAMPOLINE == 0x3ffffff000UL, "trampoline.S spells TRAMPOLINE as 0x3ffffff000");
 
 #define PX(level, va) ((((uint64_t)(va)) >> (PGSHIFT + 9 * (level))) & 0x1FF)
 
@@ -92,6 +93,7 @@ void kvm_init(uint64_t ram_end) {
     ok |= vm_map_megapages(kpt, PLIC, PLIC, PLIC_SIZE, PTE_R | PTE_W);
     ok |= vm_map(kpt, UART0, UART0, PGSIZE, PTE_R | PTE_W);
     ok |= vm_map(kpt, VIRTIO0, VIRTIO0, VIRTIO_COUNT * PGSIZE, PTE_R | PTE_W);
+    ok |= vm_map(kpt, TRAMPOLINE, (uint64_t)trampoline, PGSIZE, PTE_R | PTE_X);
 
     uint64_t text_end = (uint64_t)etext;
     uint64_t small_end = (text_end + MEGAPAGE - 1) & ~(MEGAPAGE - 1);
@@ -106,6 +108,12 @@ void kvm_init(uint64_t ram_end) {
         mega_end = small_end;
     if (ram_end > mega_end)   // a RAM size that is not a multiple of 2 MiB
         ok |= vm_map(kpt, mega_end, mega_end, PGROUNDDOWN(ram_end) - mega_end, PTE_R | PTE_W);
+    // The page-table pages under the kernel-stack region are made now, once
+    // (a dozen pages), so that starting a thread never allocates one that
+    // stays after the thread is gone: free pages return to where they were.
+    for (uint64_t va = KSTACK_REGION_BOTTOM; va < KSTACK_REGION_TOP; va += MEGAPAGE)
+        ok |= vm_walk(kpt, va, 1, 0) == NULL;
+    ok |= vm_walk(kpt, KSTACK_REGION_TOP - 1, 1, 0) == NULL;
     if (ok)
         panic("kvm_init: out of memory");
 }

@@ -32,7 +32,10 @@ def tick():
     if next_deadline <= now:
         next_deadline = now + tick_cycles
     kern.set_timer(next_deadline)
-    kthread.current.ticks += 1
+    running = kthread.current
+    running.ticks += 1
+    if running is not kthread.idle_thread and kthread.policy.tick(running):
+        kthread.need_resched = True      # acted on before returning to user mode
     kthread.wakeup(tick)
 
 

@@ -1,9 +1,13 @@
-# The console: the UART's input, with line editing, for kernel readers.
+# The console: the UART's input, with line editing, for its readers.
 #
 # Characters arrive by interrupt into a C ring buffer; intr() takes them at
-# a safe point and runs the line discipline, the same one xv6's console.c
-# has: echo, backspace, ^U to erase the line, ^D for end of file, and ^P
-# to print the thread list.  Whole lines wake the threads in readline().
+# a safe point and runs the line discipline, the one xv6's console.c has:
+# echo, backspace, ^U to erase the line, ^D for end of file, ^P to print
+# the process list.  Completed lines wake the reader.
+#
+# The console has two readers: user programs (the shell) and the kernel
+# monitor.  Ctrl-] switches the keyboard between them, like telnet's
+# escape key, so the monitor can be reached while programs run.
 from kernel.compat import const
 from kernel import kthread
 import kern
@@ -13,11 +17,18 @@ DELETE = const(0x7F)
 CTRL_D = const(0x04)
 CTRL_P = const(0x10)
 CTRL_U = const(0x15)
+ESCAPE = const(0x1D)       # Ctrl-]
 MAX_LINE = const(1024)
 
-editing = []      # characters of the line being typed
-lines = []        # complete lines waiting for a reader (None = end of file)
-procdump = None   # what ^P prints; set by whoever knows the process list
+USER = const(0)
+MONITOR = const(1)
+
+editing = []               # characters of the line being typed
+queues = ([], [])          # completed input per reader: bytes (b"" = end of file)
+channels = ("console input: user", "console input: monitor")   # what readers sleep on
+owner = USER               # who gets the keyboard
+procdump = None            # what ^P prints
+on_escape = None           # called after Ctrl-] switched owner
 
 
 def write(text):
@@ -25,6 +36,13 @@ def write(text):
 
 
 def input_char(c):
+    global owner
+    if c == ESCAPE:
+        owner = MONITOR if owner == USER else USER
+        del editing[:]
+        if on_escape is not None:
+            on_escape(owner)
+        return
     if c == CTRL_P:
         if procdump is not None:
             write("\n")
@@ -43,13 +61,14 @@ def input_char(c):
     if c == CTRL_D:
         # End of file: a partial line is delivered as it is, and an empty
         # one tells the reader there is no more input.
-        finish_line(None if not editing else "".join(editing))
+        commit("".join(editing).encode())
         return
-    if c == 13:        # the terminal sends CR for Enter
+    if c == 13:            # the terminal sends CR for Enter
         c = 10
     if c == 10:
         write("\n")
-        finish_line("".join(editing))
+        editing.append("\n")
+        commit("".join(editing).encode())
         return
     if len(editing) < MAX_LINE and (c >= 32 or c == 9):
         ch = chr(c)
@@ -57,10 +76,10 @@ def input_char(c):
         write(ch)
 
 
-def finish_line(line):
+def commit(data):
     del editing[:]
-    lines.append(line)
-    kthread.wakeup(readline)   # readers sleep on the readline function itself
+    queues[owner].append(data)
+    kthread.wakeup(channels[owner])
 
 
 def intr():
@@ -70,13 +89,34 @@ def intr():
         c = kern.uart_getc()
 
 
+def read(n, p=None, reader=USER):
+    """Up to n bytes of input, blocking until a line (or end of file) is
+    there; b"" at end of file; None if process p is killed meanwhile."""
+    queue = queues[reader]
+    while not queue:
+        if p is not None and p.killed:
+            return None
+        kthread.sleep(channels[reader])
+    data = queue[0]
+    if len(data) <= n:
+        queue.pop(0)
+        return data
+    queue[0] = data[n:]
+    return data[:n]
+
+
 def readline(prompt=""):
-    """Print prompt, then block until a line is typed; None at end of file."""
-    write(prompt)
-    while not lines:
-        kthread.sleep(readline)
-    return lines.pop(0)
+    """The monitor's input: print prompt, block for a line; None at end of file.
+    (While the programs have the keyboard the prompt waits: Ctrl-] prints it.)"""
+    if owner == MONITOR:
+        write(prompt)
+    data = read(MAX_LINE + 1, None, MONITOR)
+    if not data:
+        return None
+    return data.decode().rstrip("\n")
 
 
-def init():
+def init(first_owner):
+    global owner
+    owner = first_owner
     kthread.on_event(kern.EV_UART, intr)

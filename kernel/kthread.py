@@ -60,6 +60,7 @@ idle_thread = None    # the boot thread, run when nothing else can be
 threads = {}          # handle -> Thread, every live thread
 sleepers = {}         # channel -> [Thread], the wait queues
 zombies = []          # exited threads whose stacks are not freed yet
+need_resched = False  # the policy wants the running thread off the CPU
 
 
 def init(scheduling_policy=None):
@@ -145,6 +146,19 @@ def sleep(chan):
     else:
         waiting.append(me)
     run_next()
+
+
+def wake(thread):
+    """Make one sleeping thread runnable, whatever it sleeps on (kill uses
+    this; the woken thread re-checks why it slept and sees it was killed)."""
+    if thread.state != SLEEPING:
+        return
+    waiting = sleepers.get(thread.chan)
+    if waiting is not None:
+        waiting.remove(thread)
+        if not waiting:
+            del sleepers[thread.chan]
+    make_runnable(thread)
 
 
 def wakeup(chan):

@@ -8,7 +8,7 @@ import sys
 
 import kern
 
-from kernel import kthread, clock, console, monitor
+from kernel import kthread, clock, console, monitor, proc, exec as exec_mod
 
 VERSION = "0.1.0"
 
@@ -22,14 +22,34 @@ def banner():
     print("pages: %d free of %d (4 KiB each)" % (kern.free_pages(), kern.total_pages()))
 
 
+def start_init():
+    """The first process: init, from the programs built into the image."""
+    p = proc.alloc_proc("init")
+    argc = exec_mod.exec_program(p, "init", [b"init"])
+    if argc < 0:
+        raise RuntimeError("cannot exec init")
+    proc.init_proc = p
+    p.parent = p                     # init is its own parent: orphans stop here
+    if not proc.start(p, argc):
+        raise RuntimeError("no memory for init's thread")
+
+
 def boot():
     monitor.boot_banner_time = kern.time()
     banner()
     kthread.init()
     clock.start()
-    console.init()
-    console.procdump = monitor.threads
+    # `-append monitor` (make qemu BOOTARGS=monitor) boots to the monitor
+    # alone; otherwise init starts and the monitor waits behind Ctrl-].
+    to_monitor = "monitor" in kern.bootargs().split() or kern.program("init") is None
+    console.init(console.MONITOR if to_monitor else console.USER)
+    console.procdump = monitor.procdump
+    console.on_escape = monitor.escaped
     if kthread.spawn("monitor", monitor.run) is None:
         raise RuntimeError("no memory for the monitor thread")
-    print("Kernel monitor: type Python, or help() for commands.")
+    if to_monitor:
+        print("Kernel monitor: type Python, or help() for commands.")
+    else:
+        print("Ctrl-] switches between the shell and the kernel monitor.")
+        start_init()
     kthread.idle_loop()

@@ -12,7 +12,7 @@ import sys
 import kern
 
 from kernel.compat import print_exception
-from kernel import kthread, console, clock, selftest
+from kernel import kthread, console, clock, selftest, proc
 
 PROMPT = "pyrite> "
 CONTINUE = "...     "
@@ -22,7 +22,9 @@ first_prompt_time = 0     # kern.time() when the first prompt was printed
 
 def help():
     print("""Pyrite kernel monitor: type Python; these are at hand:
+  ps()               the processes: pid, parent, state, size, ticks, name
   threads()          the kernel threads: handle, state, name, switches, ticks, stack use
+  resume()           give the keyboard back to the programs (or press Ctrl-])
   mem()              physical pages and the Python heap
   uptime()           timer ticks since boot (10 per second)
   poweroff(status=0) stop the machine; QEMU exits with `status`
@@ -30,7 +32,7 @@ def help():
                      kernel thread), "c" (a C fault), "guard" (a kernel stack overflow)
   bench()            kernel figures for `make bench`
   selftest.threads(), selftest.pages()   the kernel's own checks
-  modules: kern (the C side), kthread, clock, console, gc, sys""")
+  modules: kern (the C side), kthread, proc, clock, console, gc, sys""")
 
 
 def threads():
@@ -40,6 +42,31 @@ def threads():
         print("%4d  %-9s %-12s %8d %6d %6d" % (
             handle, kthread.STATE_NAMES[t.state], t.name, t.switches, t.ticks,
             kern.thread_stack_used(handle)))
+
+
+def ps():
+    proc.ps()
+
+
+def procdump():
+    # ^P: the processes once there are any, else the kernel threads.
+    if proc.procs:
+        proc.ps()
+    else:
+        threads()
+
+
+def resume():
+    if console.owner == console.MONITOR:
+        console.input_char(console.ESCAPE)
+
+
+def escaped(owner):
+    # Called by the console when Ctrl-] moves the keyboard.
+    if owner == console.MONITOR:
+        console.write("\n[kernel monitor; Ctrl-] or resume() returns to the programs]\n" + PROMPT)
+    else:
+        console.write("\n[back to the programs]\n")
 
 
 def mem():
@@ -91,8 +118,8 @@ boot_banner_time = 0
 
 def namespace():
     env = {"__name__": "__monitor__", "kern": kern, "kthread": kthread, "clock": clock,
-           "console": console, "selftest": selftest, "gc": gc, "sys": sys}
-    for name in ("help", "threads", "mem", "uptime", "poweroff", "crash", "bench"):
+           "console": console, "selftest": selftest, "proc": proc, "gc": gc, "sys": sys}
+    for name in ("help", "ps", "threads", "resume", "mem", "uptime", "poweroff", "crash", "bench"):
         env[name] = globals()[name]
     return env
 

@@ -1,0 +1,217 @@
+// The `kern` functions for user processes: entering user mode, trapframes,
+// address spaces, copies across the user boundary, and the programs built
+// into the image.  (modkern.c lists them in the module's table.)
+#include <string.h>
+#include "py/runtime.h"
+#include "py/objstr.h"
+#include "memlayout.h"
+#include "riscv.h"
+#include "kalloc.h"
+#include "uvm.h"
+#include "trapframe.h"
+#include "uart.h"
+#include "modkern.h"
+
+long run_user(struct trapframe *tf, uint64_t satp);
+
+// Trapframes and page tables are pages from kalloc: a Python slip that
+// passes anything else is an exception, not memory corruption.
+static void *page_arg(mp_obj_t o) {
+    uintptr_t pa = (uintptr_t)mp_obj_get_int_truncated(o);
+    if (!kalloc_owned(pa))
+        mp_raise_ValueError(MP_ERROR_TEXT("not an allocated page"));
+    return (void *)pa;
+}
+
+static uint64_t u64_arg(mp_obj_t o) { return (uint64_t)mp_obj_get_int_truncated(o); }
+
+// run_user(tf, pagetable, a0) -> what brought the process back (trapframe.h).
+// a0, unless None, is stored in the user's a0 first: a system call's result.
+static mp_obj_t kern_run_user(mp_obj_t tf_obj, mp_obj_t pt_obj, mp_obj_t a0) {
+    struct trapframe *tf = page_arg(tf_obj);
+    pagetable_t pt = page_arg(pt_obj);
+    if (a0 != mp_const_none)
+        tf->regs[REG_A0] = (uint64_t)mp_obj_get_int_truncated(a0);
+    return MP_OBJ_NEW_SMALL_INT(run_user(tf, MAKE_SATP(pt)));
+}
+MP_DEFINE_CONST_FUN_OBJ_3(kern_run_user_obj, kern_run_user);
+
+// Trapframe fields: 0..31 are registers x0..x31, then epc, scause, stval.
+#define FIELD_EPC 32
+#define FIELD_SCAUSE 33
+#define FIELD_STVAL 34
+
+static uint64_t *tf_field(struct trapframe *tf, mp_int_t field) {
+    if (field >= 1 && field < 32)
+        return &tf->regs[field];
+    if (field == FIELD_EPC)
+        return &tf->epc;
+    if (field == FIELD_SCAUSE)
+        return &tf->scause;
+    if (field == FIELD_STVAL)
+        return &tf->stval;
+    mp_raise_ValueError(MP_ERROR_TEXT("no such trapframe field"));
+}
+
+static mp_obj_t kern_tf_get(mp_obj_t tf, mp_obj_t field) {
+    return mp_obj_new_int_from_ull(*tf_field(page_arg(tf), mp_obj_get_int(field)));
+}
+MP_DEFINE_CONST_FUN_OBJ_2(kern_tf_get_obj, kern_tf_get);
+
+static mp_obj_t kern_tf_set(mp_obj_t tf, mp_obj_t field, mp_obj_t value) {
+    *tf_field(page_arg(tf), mp_obj_get_int(field)) = u64_arg(value);
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_3(kern_tf_set_obj, kern_tf_set);
+
+static mp_obj_t kern_tf_copy(mp_obj_t dst, mp_obj_t src) {
+    memcpy(page_arg(dst), page_arg(src), sizeof(struct trapframe));
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_2(kern_tf_copy_obj, kern_tf_copy);
+
+// System call arguments: arg_int(tf, n) is a C int (sign-extended from 32
+// bits, as the ABI passes it); arg_addr(tf, n) a 64-bit user address.
+static mp_obj_t kern_arg_int(mp_obj_t tf_obj, mp_obj_t n) {
+    struct trapframe *tf = page_arg(tf_obj);
+    mp_int_t i = mp_obj_get_int(n);
+    if (i < 0 || i > 5)
+        mp_raise_ValueError(MP_ERROR_TEXT("argument 0..5"));
+    return MP_OBJ_NEW_SMALL_INT((int32_t)tf->regs[REG_A0 + i]);
+}
+MP_DEFINE_CONST_FUN_OBJ_2(kern_arg_int_obj, kern_arg_int);
+
+static mp_obj_t kern_arg_addr(mp_obj_t tf_obj, mp_obj_t n) {
+    struct trapframe *tf = page_arg(tf_obj);
+    mp_int_t i = mp_obj_get_int(n);
+    if (i < 0 || i > 5)
+        mp_raise_ValueError(MP_ERROR_TEXT("argument 0..5"));
+    return mp_obj_new_int_from_ull(tf->regs[REG_A0 + i]);
+}
+MP_DEFINE_CONST_FUN_OBJ_2(kern_arg_addr_obj, kern_arg_addr);
+
+// ---- address spaces ----
+
+static mp_obj_t kern_uvm_create(mp_obj_t tf) {
+    return mp_obj_new_int_from_uint((uintptr_t)uvm_create((uint64_t)page_arg(tf)));
+}
+MP_DEFINE_CONST_FUN_OBJ_1(kern_uvm_create_obj, kern_uvm_create);
+
+static mp_obj_t kern_uvm_destroy(mp_obj_t pt, mp_obj_t size) {
+    uvm_destroy(page_arg(pt), u64_arg(size));
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_2(kern_uvm_destroy_obj, kern_uvm_destroy);
+
+static mp_obj_t kern_uvm_alloc(size_t n_args, const mp_obj_t *args) {
+    int perm = (int)mp_obj_get_int(args[3]) & (PTE_R | PTE_W | PTE_X);
+    return MP_OBJ_NEW_SMALL_INT(uvm_alloc(page_arg(args[0]), u64_arg(args[1]), u64_arg(args[2]), perm));
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(kern_uvm_alloc_obj, 4, 4, kern_uvm_alloc);
+
+static mp_obj_t kern_uvm_dealloc(mp_obj_t pt, mp_obj_t lo, mp_obj_t hi) {
+    uint64_t l = u64_arg(lo), h = u64_arg(hi);
+    if (l % PGSIZE || h % PGSIZE)
+        mp_raise_ValueError(MP_ERROR_TEXT("not page aligned"));
+    uvm_dealloc(page_arg(pt), l, h);
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_3(kern_uvm_dealloc_obj, kern_uvm_dealloc);
+
+static mp_obj_t kern_uvm_copy(mp_obj_t from, mp_obj_t to, mp_obj_t size) {
+    return MP_OBJ_NEW_SMALL_INT(uvm_copy(page_arg(from), page_arg(to), u64_arg(size)));
+}
+MP_DEFINE_CONST_FUN_OBJ_3(kern_uvm_copy_obj, kern_uvm_copy);
+
+static mp_obj_t kern_uvm_clear_user(mp_obj_t pt, mp_obj_t va) {
+    return MP_OBJ_NEW_SMALL_INT(uvm_clear_user(page_arg(pt), u64_arg(va)));
+}
+MP_DEFINE_CONST_FUN_OBJ_2(kern_uvm_clear_user_obj, kern_uvm_clear_user);
+
+// ---- copies across the user boundary ----
+
+// copyin(pt, va, n) -> bytes, or None if any byte is not readable user memory.
+static mp_obj_t kern_copyin(mp_obj_t pt, mp_obj_t va, mp_obj_t n_obj) {
+    mp_int_t n = mp_obj_get_int(n_obj);
+    if (n < 0)
+        return mp_const_none;
+    vstr_t vstr;
+    vstr_init_len(&vstr, n);
+    if (copyin(page_arg(pt), vstr.buf, u64_arg(va), n) < 0) {
+        vstr_clear(&vstr);
+        return mp_const_none;
+    }
+    return mp_obj_new_bytes_from_vstr(&vstr);
+}
+MP_DEFINE_CONST_FUN_OBJ_3(kern_copyin_obj, kern_copyin);
+
+// copyout(pt, va, buffer) -> 0, or -1 if any byte is not writable user memory.
+static mp_obj_t kern_copyout(mp_obj_t pt, mp_obj_t va, mp_obj_t buf) {
+    mp_buffer_info_t info;
+    mp_get_buffer_raise(buf, &info, MP_BUFFER_READ);
+    return MP_OBJ_NEW_SMALL_INT(copyout(page_arg(pt), u64_arg(va), info.buf, info.len));
+}
+MP_DEFINE_CONST_FUN_OBJ_3(kern_copyout_obj, kern_copyout);
+
+// copyinstr(pt, va, max) -> the string's bytes (no NUL), or None if it is
+// not readable user memory or has no NUL within max bytes.
+static mp_obj_t kern_copyinstr(mp_obj_t pt, mp_obj_t va, mp_obj_t max_obj) {
+    mp_int_t max = mp_obj_get_int(max_obj);
+    if (max <= 0 || max > (mp_int_t)PGSIZE)
+        mp_raise_ValueError(MP_ERROR_TEXT("max 1..4096"));
+    vstr_t vstr;
+    vstr_init_len(&vstr, max);
+    long len = copyinstr(page_arg(pt), vstr.buf, u64_arg(va), max);
+    if (len < 0) {
+        vstr_clear(&vstr);
+        return mp_const_none;
+    }
+    vstr.len = len;
+    return mp_obj_new_bytes_from_vstr(&vstr);
+}
+MP_DEFINE_CONST_FUN_OBJ_3(kern_copyinstr_obj, kern_copyinstr);
+
+// uvm_load(pt, va, src_buffer, offset, n): exec's loader: copy n bytes of
+// a kernel buffer (a program's ELF image) from offset into user pages,
+// which need not be writable by the user (text) -> 0 or -1.
+static mp_obj_t kern_uvm_load(size_t n_args, const mp_obj_t *args) {
+    mp_buffer_info_t info;
+    mp_get_buffer_raise(args[2], &info, MP_BUFFER_READ);
+    mp_int_t off = mp_obj_get_int(args[3]), n = mp_obj_get_int(args[4]);
+    if (off < 0 || n < 0 || (size_t)off > info.len || (size_t)n > info.len - off)
+        return MP_OBJ_NEW_SMALL_INT(-1);
+    return MP_OBJ_NEW_SMALL_INT(uvm_load(page_arg(args[0]), u64_arg(args[1]), (char *)info.buf + off, n));
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(kern_uvm_load_obj, 5, 5, kern_uvm_load);
+
+// console_write(buffer): bytes to the UART as they are (user output).
+static mp_obj_t kern_console_write(mp_obj_t buf) {
+    mp_buffer_info_t info;
+    mp_get_buffer_raise(buf, &info, MP_BUFFER_READ);
+    uart_write(info.buf, info.len);
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(kern_console_write_obj, kern_console_write);
+
+// ---- programs linked into the image (build/user/programs.S) ----
+
+struct program { const char *name; const unsigned char *data; unsigned long size; };
+extern const struct program programs[];
+
+static mp_obj_t kern_programs(void) {
+    mp_obj_t list = mp_obj_new_list(0, NULL);
+    for (const struct program *p = programs; p->name; p++)
+        mp_obj_list_append(list, mp_obj_new_str(p->name, strlen(p->name)));
+    return list;
+}
+MP_DEFINE_CONST_FUN_OBJ_0(kern_programs_obj, kern_programs);
+
+// program(name) -> a read-only memoryview of its ELF file, or None.
+static mp_obj_t kern_program(mp_obj_t name_obj) {
+    const char *name = mp_obj_str_get_str(name_obj);
+    for (const struct program *p = programs; p->name; p++)
+        if (strcmp(p->name, name) == 0)
+            return mp_obj_new_memoryview('B', p->size, (void *)p->data);
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(kern_program_obj, kern_program);

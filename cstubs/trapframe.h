@@ -1,0 +1,52 @@
+// The per-process trapframe: user registers saved by the trampoline, and
+// the kernel context that kern.run_user() left behind to come back to.
+//
+// This struct is the one source of truth for the layout: trampoline.S uses
+// the TF_* offsets generated from it (tools/gen_offsets.py is not needed:
+// the _Static_asserts below pin them), and Python reaches the registers by
+// the index constants the kern module exports (kern.TF_A0, ...).
+#pragma once
+
+#ifndef __ASSEMBLER__
+#include <stdint.h>
+
+struct trapframe {
+    uint64_t kernel_satp;   //   0 the kernel's page table
+    uint64_t kernel_sp;     //   8 kernel sp inside kern.run_user()
+    uint64_t kernel_trap;   //  16 where the trampoline jumps: user_trap_entry
+    uint64_t epc;           //  24 user pc
+    uint64_t kernel_self;   //  32 this trapframe's kernel address
+    uint64_t regs[32];      //  40 x0..x31 (x0 unused); regs[10] is a0
+    uint64_t kctx[13];      // 296 kernel ra, s0..s11 inside kern.run_user()
+    uint64_t scause;        // 400 why the last trap happened
+    uint64_t stval;         // 408
+};
+#endif
+
+#define TF_KERNEL_SATP 0
+#define TF_KERNEL_SP 8
+#define TF_KERNEL_TRAP 16
+#define TF_EPC 24
+#define TF_KERNEL_SELF 32
+#define TF_REGS 40
+#define TF_KCTX 296
+
+#ifndef __ASSEMBLER__
+_Static_assert(__builtin_offsetof(struct trapframe, kernel_sp) == TF_KERNEL_SP, "tf");
+_Static_assert(__builtin_offsetof(struct trapframe, kernel_trap) == TF_KERNEL_TRAP, "tf");
+_Static_assert(__builtin_offsetof(struct trapframe, epc) == TF_EPC, "tf");
+_Static_assert(__builtin_offsetof(struct trapframe, kernel_self) == TF_KERNEL_SELF, "tf");
+_Static_assert(__builtin_offsetof(struct trapframe, regs) == TF_REGS, "tf");
+_Static_assert(__builtin_offsetof(struct trapframe, kctx) == TF_KCTX, "tf");
+#endif
+
+// Register numbers (x-register index) for Python's kern.tf_read/tf_write.
+#define REG_RA 1
+#define REG_SP 2
+#define REG_A0 10
+#define REG_A7 17
+
+// What kern.run_user() returns besides a system call number.
+#define TRAP_INTERRUPT (-1)   // an interrupt: its events are waiting
+#define TRAP_FAULT (-2)       // an exception: see tf->scause, tf->stval, tf->epc
+#define SYSCALL_MAX 1023      // a7 outside [0, SYSCALL_MAX) comes back as SYSCALL_MAX

@@ -1,0 +1,37 @@
+# The system call table: number, name and C prototype of every call.
+#
+# This is the one place a system call is numbered.  The kernel's dispatcher
+# maps number -> name -> handler from it, and tools/gen_usys.py writes the user
+# library's stubs (usys.S) and prototypes (usys.h) from it, so the two sides
+# cannot disagree.  Data only, so it imports under MicroPython and CPython.
+#
+# 1-21 are xv6-riscv's calls with xv6's numbers (../shared/ABI.md), 22-63 are
+# left free for course labs, and Pyrite's own calls start at 64.
+
+SYSCALLS = (
+    (1, "fork", "int fork(void)"),
+    (2, "exit", "int exit(int) __attribute__((noreturn))"),
+    (3, "wait", "int wait(int*)"),
+    (4, "pipe", "int pipe(int*)"),
+    (5, "read", "int read(int, void*, int)"),
+    (6, "kill", "int kill(int)"),
+    (7, "exec", "int exec(const char*, char**)"),
+    (8, "fstat", "int fstat(int, struct stat*)"),
+    (9, "chdir", "int chdir(const char*)"),
+    (10, "dup", "int dup(int)"),
+    (11, "getpid", "int getpid(void)"),
+    (12, "sbrk", "char* sbrk(int)"),
+    (13, "sleep", "int sleep(int)"),
+    (14, "uptime", "int uptime(void)"),
+    (15, "open", "int open(const char*, int)"),
+    (16, "write", "int write(int, const void*, int)"),
+    (17, "mknod", "int mknod(const char*, short, short)"),
+    (18, "unlink", "int unlink(const char*)"),
+    (19, "link", "int link(const char*, const char*)"),
+    (20, "mkdir", "int mkdir(const char*)"),
+    (21, "close", "int close(int)"),
+    # Pyrite extensions.
+    (64, "yield", "int yield(void)"),          # give up the CPU
+    (65, "freepages", "int freepages(void)"),  # free physical pages (leak checks)
+    (66, "getppid", "int getppid(void)"),      # the parent's pid
+)

@@ -1,0 +1,65 @@
+// init: the first user process; keeps a shell running and reaps orphans.
+#include "user.h"
+
+#define CONSOLE_MAJOR 1     // ABI.md: major device 1 is the console
+
+static char *sh_argv[] = { "sh", 0 };
+
+// Make descriptors 0, 1 and 2 the console.  With a file system the console
+// is the device file "console", created on first boot (ABI.md).  Until the
+// file system exists the kernel starts init with 0, 1 and 2 already open on
+// the console and open() fails: then there is nothing to do.
+static void
+open_console(void)
+{
+  int fd;
+
+  fd = open("console", O_RDWR);
+  if (fd < 0 && mknod("console", CONSOLE_MAJOR, 0) == 0)
+    fd = open("console", O_RDWR);
+  if (fd < 0)
+    return;               // no file system yet: 0, 1, 2 are the console
+  if (fd == 0) {
+    dup(0);               // stdout
+    dup(0);               // stderr
+  } else {
+    close(fd);            // 0, 1, 2 were open already
+  }
+}
+
+int
+main(void)
+{
+  int pid, wpid;
+
+  open_console();
+
+  for (;;) {
+    printf("init: starting sh\n");
+    pid = fork();
+    if (pid < 0) {
+      // Out of processes (a fork bomb, say): try again a little later.
+      printf("init: fork failed\n");
+      sleep(10);
+      continue;
+    }
+    if (pid == 0) {
+      exec("sh", sh_argv);
+      printf("init: exec sh failed\n");
+      exit(1);
+    }
+
+    // Every orphan in the system becomes init's child, so besides the shell
+    // this wait collects them too; they need nothing more than reaping.
+    for (;;) {
+      wpid = wait(0);
+      if (wpid == pid)
+        break;            // the shell exited: start another
+      if (wpid < 0) {
+        // Cannot happen while the shell lives; do not spin if it does.
+        printf("init: wait failed\n");
+        break;
+      }
+    }
+  }
+}

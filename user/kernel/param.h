@@ -1,0 +1,2 @@
+// xv6 programs include "kernel/param.h" for MAXARG and MAXPATH: they are in user.h.
+#include "../user.h"
