@@ -29,6 +29,7 @@ channels = ("console input: user", "console input: monitor")   # what readers sl
 owner = USER               # who gets the keyboard
 procdump = None            # what ^P prints
 on_escape = None           # called after Ctrl-] switched owner
+first_user_read = 0        # kern.time() of the first read by a program: boot to the shell
 
 
 def write(text):
@@ -92,7 +93,10 @@ def intr():
 def read(n, p=None, reader=USER):
     """Up to n bytes of input, blocking until a line (or end of file) is
     there; b"" at end of file; None if process p is killed meanwhile."""
+    global first_user_read
     queue = queues[reader]
+    if first_user_read == 0 and reader == USER:
+        first_user_read = kern.time()
     while not queue:
         if p is not None and p.killed:
             return None

@@ -108,6 +108,7 @@ def bench():
     figures = [
         ("boot_banner_ticks", boot_banner_time),
         ("boot_prompt_ticks", first_prompt_time),
+        ("boot_shell_ticks", console.first_user_read),
         ("kthread_switch_roundtrip_centiticks", roundtrip),
     ]
     print("BENCH {" + ", ".join('"%s": %d' % kv for kv in figures) + "}")

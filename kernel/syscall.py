@@ -3,7 +3,8 @@
 # table the user library's stubs are generated from too.
 #
 # A handler takes the calling process and returns the value for its a0
-# (None leaves a0 alone).  Arguments are read from the trapframe; every
+# (None leaves a0 alone).  Arguments are read from the trapframe with
+# kern.arg_int (a C int) and kern.arg_addr (a user address); every
 # user pointer goes through kern.copyin/copyout, which return None/-1
 # rather than fault, so bad pointers become -1 here.
 import kern
@@ -15,14 +16,6 @@ from kernel import proc, clock, console, kthread, exec as exec_mod
 MAXPATH = const(128)
 MAXARG = const(32)
 MAX_IO = const(4096)     # one copy across the boundary moves at most this much
-
-
-def arg_int(p, n):
-    return kern.arg_int(p.trapframe, n)
-
-
-def arg_addr(p, n):
-    return kern.arg_addr(p.trapframe, n)
 
 
 def fetch_str(p, addr, limit):
@@ -40,11 +33,11 @@ def sys_fork(p):
 
 
 def sys_exit(p):
-    proc.exit(p, arg_int(p, 0))
+    proc.exit(p, kern.arg_int(p.trapframe, 0))
 
 
 def sys_wait(p):
-    addr = arg_addr(p, 0)
+    addr = kern.arg_addr(p.trapframe, 0)
     pid, status = proc.wait(p)
     if pid > 0 and addr != 0:
         if kern.copyout(p.pagetable, addr, (status & 0xFFFFFFFF).to_bytes(4, "little")) < 0:
@@ -53,7 +46,7 @@ def sys_wait(p):
 
 
 def sys_kill(p):
-    return proc.kill(arg_int(p, 0))
+    return proc.kill(kern.arg_int(p.trapframe, 0))
 
 
 def sys_getpid(p):
@@ -65,11 +58,13 @@ def sys_getppid(p):
 
 
 def sys_sbrk(p):
-    return proc.grow(p, arg_int(p, 0))
+    return proc.grow(p, kern.arg_int(p.trapframe, 0))
 
 
 def sys_sleep(p):
-    n = arg_int(p, 0)
+    n = kern.arg_int(p.trapframe, 0)
+    if n <= 0:
+        return 0
     target = clock.ticks + n
     while clock.ticks < target:
         if p.killed:
@@ -92,8 +87,8 @@ def sys_freepages(p):
 
 
 def sys_exec(p):
-    path = fetch_str(p, arg_addr(p, 0), MAXPATH)
-    uargv = arg_addr(p, 1)
+    path = fetch_str(p, kern.arg_addr(p.trapframe, 0), MAXPATH)
+    uargv = kern.arg_addr(p.trapframe, 1)
     if path is None:
         return -1
     argv = []
@@ -116,7 +111,8 @@ def sys_exec(p):
 # ---- the console, until the file system brings real descriptors ----
 
 def sys_read(p):
-    fd, addr, n = arg_int(p, 0), arg_addr(p, 1), arg_int(p, 2)
+    tf = p.trapframe
+    fd, addr, n = kern.arg_int(tf, 0), kern.arg_addr(tf, 1), kern.arg_int(tf, 2)
     if fd < 0 or fd > 2 or n < 0:
         return -1
     if n == 0:
@@ -130,7 +126,8 @@ def sys_read(p):
 
 
 def sys_write(p):
-    fd, addr, n = arg_int(p, 0), arg_addr(p, 1), arg_int(p, 2)
+    tf = p.trapframe
+    fd, addr, n = kern.arg_int(tf, 0), kern.arg_addr(tf, 1), kern.arg_int(tf, 2)
     if fd < 0 or fd > 2 or n < 0:
         return -1
     done = 0

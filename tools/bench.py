@@ -63,10 +63,25 @@ COMMAND_TIMEOUT = 120
 POWEROFF_TIMEOUT = 30
 
 # Reference figures, in guest instructions, for the figures that have a
-# counterpart elsewhere (xv6-riscv measured with the same method, or a
-# target).  figure name -> (instructions, "where the number comes from").
-# Only measured numbers belong here; none yet.
-REFERENCE = {}
+# counterpart elsewhere: xv6-riscv measured with the same method (as given
+# in the processes and files issues).  figure -> (instructions, source).
+XV6 = "xv6-riscv, same method (issues 3 and 4)"
+REFERENCE = {
+    "getpid": (1130, XV6),
+    "sleep0": (1381, XV6),
+    "fork_exit_wait": (473052, XV6),
+    "sbrk_pair": (40561, XV6),
+    "fork_exec_wait": (1526628, XV6),
+}
+
+# Pyrite's targets (issue 3): figure -> most instructions allowed.
+TARGETS = {
+    "getpid": 3000,
+    "sleep0": 3500,
+    "fork_exit_wait": 300000,
+    "sbrk_pair": 40000,
+    "fork_exec_wait": 1200000,
+}
 
 # Section name prefixes summed into the image sizes, in report order.
 IMAGE_SECTIONS = {
@@ -171,10 +186,11 @@ def image_sizes(elf_path):
             if part in sizes and (part != "noinit" or sizes[part])}
 
 
-def format_table(figures, image=None, reference=None):
+def format_table(figures, image=None, reference=None, targets=None):
     """The human-readable report."""
     reference = REFERENCE if reference is None else reference
-    rows = [("figure", "instructions", "reference", "ratio")]
+    targets = TARGETS if targets is None else targets
+    rows = [("figure", "instructions", "reference", "ratio", "target")]
     for name in sorted(figures):
         value = figures[name]
         ref = reference.get(name)
@@ -184,12 +200,17 @@ def format_table(figures, image=None, reference=None):
             ratio = f"{value / ref_value:.2f}x" if ref_value else ""
         else:
             ref_text = ratio = ""
-        rows.append((name, f"{value:,}", ref_text, ratio))
-    widths = [max(len(r[i]) for r in rows) for i in range(4)]
+        target = targets.get(name)
+        if target is None:
+            target_text = ""
+        else:
+            target_text = f"{target:,} {'met' if value <= target else 'MISSED'}"
+        rows.append((name, f"{value:,}", ref_text, ratio, target_text))
+    widths = [max(len(r[i]) for r in rows) for i in range(5)]
     lines = []
     for i, r in enumerate(rows):
         lines.append(f"{r[0]:<{widths[0]}}  {r[1]:>{widths[1]}}  "
-                     f"{r[2]:>{widths[2]}}  {r[3]:>{widths[3]}}".rstrip())
+                     f"{r[2]:>{widths[2]}}  {r[3]:>{widths[3]}}  {r[4]:>{widths[4]}}".rstrip())
         if i == 0:
             lines.append("-" * len(lines[0]))
     sources = [f"  {n}: {reference[n][1]}" for n in sorted(figures)
@@ -304,20 +325,33 @@ def run_bench_command(console, line, prompt=PROMPT, timeout=COMMAND_TIMEOUT):
     return raw
 
 
+SHELL_PROMPT = "$ "
+ESCAPE = "\x1d"                 # Ctrl-]: the keyboard to the kernel monitor
+
+
+def user_bench(console):
+    """The processes' figures: the `bench` program at the shell."""
+    return run_bench_command(console, "bench", prompt=SHELL_PROMPT)
+
+
 def monitor_bench(console):
-    """The kernel's own figures: bench() at the monitor."""
+    """The kernel's own figures: Ctrl-] to the monitor, then bench()."""
+    console.child.send(ESCAPE)
+    console.expect(PROMPT, COMMAND_TIMEOUT, "the monitor prompt after Ctrl-]")
     return run_bench_command(console, "bench()")
 
 
-# Benchmarks run in order after boot; each returns raw figures.
-STEPS = [monitor_bench]
+# Boot waits for the shell's prompt; the steps run in order after it, each
+# returning raw figures.
+BOOT_PROMPT = SHELL_PROMPT
+STEPS = [user_bench, monitor_bench]
 
 
 def run(argv, steps=None, cwd=REPO_ROOT, scale=None):
     """Boot argv, run the steps, power off; return the merged raw figures."""
     console = Console(argv, cwd=cwd, scale=scale)
     try:
-        boot(console)
+        boot(console, prompt=BOOT_PROMPT)
         raw = {}
         for step in (STEPS if steps is None else steps):
             raw.update(step(console))
