@@ -39,7 +39,7 @@ qemu: kernel
 # gdb-multiarch reads .gdbinit from this directory (it may need
 # `add-auto-load-safe-path` once; the README says how).
 qemu-gdb: kernel
-	@sed "s/GDBPORT/$(GDBPORT)/" tools/gdbinit.tmpl > .gdbinit
+	@sed -e "s/GDBPORT/$(GDBPORT)/" -e "s|KERNEL_ELF|$(KERNEL)|" tools/gdbinit.tmpl > .gdbinit
 	@echo "*** Now run 'gdb-multiarch' in another window in this directory." 1>&2
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp::$(GDBPORT)
 

@@ -1,0 +1,161 @@
+"""A stand-in for the kernel's native `kern` module, so that kernel/*.py
+imports and runs under CPython on the host.
+
+It is a module-like object with the names kernel/ uses; it records what
+the kernel asked of it (switches, timers, frees) for tests to check, and
+never really switches stacks: thread_switch() returns at once, as if the
+thread that called it had been resumed.
+
+    import tests.fakekern as fakekern
+    kern = fakekern.install()          # sys.modules["kern"] = a fresh FakeKern
+"""
+
+import sys
+
+EV_TIMER = 1
+EV_UART = 2
+EV_DEVICE = 4
+
+
+class FakeKern:
+    EV_TIMER = EV_TIMER
+    EV_UART = EV_UART
+    EV_DEVICE = EV_DEVICE
+    PGSIZE = 4096
+    KSTACK_SIZE = 16384
+    TIMEBASE_HZ = 10_000_000
+    # The user side (cstubs/trapframe.h, riscv.h, memlayout.h).
+    TRAP_INTERRUPT = -1
+    TRAP_FAULT = -2
+    SYSCALL_MAX = 1023
+    TF_EPC = 32                  # trapframe fields, as kern.tf_get/tf_set index them
+    TF_SCAUSE = 33
+    TF_STVAL = 34
+    REG_SP = 2
+    REG_A0 = 10
+    REG_A1 = 11
+    REG_A7 = 17
+    PTE_R = 1 << 1
+    PTE_W = 1 << 2
+    PTE_X = 1 << 3
+    MAXVA = 1 << 38
+    TRAPFRAME = MAXVA - 2 * 4096
+
+    def __getattr__(self, name):
+        # Only reached for names this fake lacks.
+        raise AttributeError("tests/fakekern.py has no kern.%s: kernel Python uses it, "
+                             "so give the fake one (a constant or a small function)" % name)
+
+    def __init__(self, total_pages=64):
+        self.now = 0                  # kern.time()
+        self.timer = None             # the last set_timer() deadline
+        self.pending_events = 0       # what events() / idle() report next
+        self.input = []               # bytes uart_getc() returns
+        self.switches = []            # handles thread_switch() was asked for
+        self.freed_threads = []       # handles thread_free() was asked for
+        self.names = {0: "boot"}
+        self.next_handle = 1
+        self.total = total_pages
+        self.free = total_pages
+        self.allocated = set()
+        self.next_page = 0x8010_0000
+        self.poweroff_status = None
+        self.bootargs_text = ""
+        self.programs = {}            # name -> image, for kern.program()
+
+    # ---- time and events ----
+    def time(self):
+        return self.now
+
+    def set_timer(self, deadline):
+        self.timer = deadline
+
+    def events(self):
+        ev, self.pending_events = self.pending_events, 0
+        return ev
+
+    def idle(self):
+        return self.events()
+
+    def uart_getc(self):
+        return self.input.pop(0) if self.input else -1
+
+    # ---- pages ----
+    def free_pages(self):
+        return self.free
+
+    def total_pages(self):
+        return self.total
+
+    def kalloc(self):
+        if self.free == 0:
+            return 0
+        pa = self.next_page
+        self.next_page += self.PGSIZE
+        self.allocated.add(pa)
+        self.free -= 1
+        return pa
+
+    def kfree(self, pa):
+        if pa not in self.allocated:
+            raise ValueError("not an allocated page")
+        self.allocated.remove(pa)
+        self.free += 1
+
+    def machine(self):
+        return (0x8000_0000, 128 << 20, 0x8010_0000, 8 << 20, 0x8005_0000)
+
+    def poweroff(self, status=0):
+        self.poweroff_status = status
+
+    def bootargs(self):
+        return self.bootargs_text
+
+    def program(self, name):
+        return self.programs.get(name)
+
+    # ---- threads ----
+    def thread_current(self):
+        return 0
+
+    def thread_new(self, entry, arg):
+        handle = self.next_handle
+        self.next_handle += 1
+        self.names[handle] = ""
+        return handle
+
+    def thread_set_name(self, handle, name):
+        self.names[handle] = name
+
+    def thread_switch(self, handle):
+        self.switches.append(handle)
+        return 0
+
+    def thread_free(self, handle):
+        self.freed_threads.append(handle)
+        self.names.pop(handle, None)
+
+    def thread_stack_used(self, handle):
+        return 1024
+
+    def thread_stack(self, handle):
+        top = 0x3F_FFFF_F000 - handle * 5 * self.PGSIZE
+        return (top - self.KSTACK_SIZE, top)
+
+    def gc_scan_suspended(self, on):
+        self.scan_suspended = bool(on)
+
+    def peek(self, addr):
+        raise MemoryError("no memory to peek at on the host")
+
+    def poke(self, addr, value):
+        raise MemoryError("no memory to poke at on the host")
+
+
+def install(**kwargs):
+    """Put a fresh FakeKern in sys.modules["kern"] and return it.  Kernel
+    modules already imported keep the `kern` they bound at import: use
+    tests.test_kernel_host's fixture, which reloads them."""
+    kern = FakeKern(**kwargs)
+    sys.modules["kern"] = kern
+    return kern

@@ -1,0 +1,481 @@
+"""Host tests: the kernel's Python under CPython, with tests/fakekern.py in
+place of the native `kern` module.  No QEMU: policy and bookkeeping only
+(nothing here really switches stacks; the fake thread_switch() returns at
+once, as if the caller had been resumed)."""
+
+import importlib
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests import fakekern
+
+REPO = Path(__file__).resolve().parents[1]
+# Imported by every test through the `kern` fixture; test_every_kernel_module_
+# imports_under_cpython imports the rest of kernel/*.py too.
+MODULES = ["kernel.compat", "kernel.sched", "kernel.kthread", "kernel.clock",
+           "kernel.console", "kernel.monitor", "kernel.selftest", "kernel.main"]
+
+
+def forget_kernel_modules():
+    for name in list(sys.modules):
+        if name == "kernel" or name.startswith("kernel."):
+            del sys.modules[name]
+
+
+@pytest.fixture
+def kern():
+    """A fresh fake `kern`, and every kernel module imported anew against it
+    (so module state -- run queue, sleepers, console input -- starts empty)."""
+    fake = fakekern.install()
+    forget_kernel_modules()
+    for name in MODULES:
+        importlib.import_module(name)
+    yield fake
+    forget_kernel_modules()
+    sys.modules.pop("kern", None)
+
+
+@pytest.fixture
+def kthread(kern):
+    from kernel import kthread
+    kthread.init()
+    return kthread
+
+
+def spawn_and_run(kthread, name):
+    """Spawn a thread and make it the running one (as if switched to)."""
+    t = kthread.spawn(name, lambda: None)
+    kthread.policy.queue.remove(t)
+    kthread.current = t
+    t.state = kthread.RUNNING
+    return t
+
+
+# ---- every module imports ----
+
+@pytest.mark.parametrize("path", sorted((REPO / "kernel").glob("*.py")), ids=lambda p: p.name)
+def test_every_kernel_module_imports_under_cpython(kern, path):
+    name = "kernel" if path.stem == "__init__" else "kernel." + path.stem
+    module = importlib.import_module(name)
+    assert module.__name__ == name
+
+
+def test_compat_const_is_identity(kern):
+    from kernel.compat import const
+    assert const(42) == 42
+
+
+# ---- the round-robin policy ----
+
+class T:
+    def __init__(self, name):
+        self.name = name
+        self.slice_left = None
+
+
+def test_round_robin_is_fifo(kern):
+    from kernel.sched import RoundRobin
+    rr = RoundRobin(8)
+    assert len(rr) == 0 and rr.pick_next() is None
+    a, b, c = T("a"), T("b"), T("c")
+    for t in (a, b, c):
+        rr.enqueue(t)
+    assert len(rr) == 3
+    assert rr.pick_next() is a
+    rr.enqueue(a)                       # back of the line
+    assert [rr.pick_next() for _ in range(3)] == [b, c, a]
+    assert rr.pick_next() is None and len(rr) == 0
+
+
+def test_round_robin_quantum(kern):
+    from kernel.sched import RoundRobin, QUANTUM_TICKS
+    rr = RoundRobin(4)
+    t = T("t")
+    rr.enqueue(t)
+    assert t.slice_left == QUANTUM_TICKS
+    assert QUANTUM_TICKS >= 1
+    for _ in range(QUANTUM_TICKS - 1):
+        assert rr.tick(t) is False
+    assert rr.tick(t) is True           # the slice is used up
+    rr.enqueue(rr.pick_next())          # requeued: a fresh slice
+    assert t.slice_left == QUANTUM_TICKS
+
+
+def test_round_robin_holds_max_threads(kern):
+    from kernel.sched import RoundRobin
+    from kernel import kthread
+    rr = RoundRobin(kthread.MAX_THREADS)
+    ts = [T(i) for i in range(kthread.MAX_THREADS)]
+    for t in ts:
+        rr.enqueue(t)
+    assert len(rr) == kthread.MAX_THREADS
+    assert [rr.pick_next() for _ in ts] == ts
+
+
+# ---- kernel threads: bookkeeping ----
+
+def test_init_adopts_the_boot_thread_as_idle(kern, kthread):
+    idle = kthread.idle_thread
+    assert idle.name == "idle" and idle.handle == 0
+    assert idle.state == kthread.RUNNING
+    assert kthread.current is idle
+    assert kthread.threads == {0: idle}
+    assert kern.names[0] == "idle"
+
+
+def test_spawn_queues_a_runnable_thread(kern, kthread):
+    t = kthread.spawn("worker", print, "hello")
+    assert t.state == kthread.RUNNABLE
+    assert kthread.threads[t.handle] is t
+    assert kern.names[t.handle] == "worker"
+    assert t.args == ("hello",)
+    assert len(kthread.policy) == 1 and kthread.policy.pick_next() is t
+    assert repr(t) == "<Thread %d worker runnable>" % t.handle
+
+
+def test_spawn_fails_cleanly(kern, kthread, monkeypatch):
+    monkeypatch.setattr(kern, "thread_new", lambda entry, arg: -1)   # no memory
+    assert kthread.spawn("x", print) is None
+    assert len(kthread.threads) == 1 and len(kthread.policy) == 0
+    monkeypatch.undo()
+    monkeypatch.setattr(kthread, "MAX_THREADS", 3)
+    assert kthread.spawn("a", print) is not None
+    assert kthread.spawn("b", print) is not None
+    assert kthread.spawn("c", print) is None                       # the limit
+    assert len(kthread.threads) == 3
+
+
+def test_sleep_records_the_sleeper_and_switches(kern, kthread):
+    a = spawn_and_run(kthread, "a")
+    b = kthread.spawn("b", print)
+    kthread.sleep("chan")
+    assert a.state == kthread.SLEEPING and a.chan == "chan"
+    assert kthread.sleepers == {"chan": [a]}
+    assert kern.switches == [b.handle]
+    assert kthread.current is b and b.state == kthread.RUNNING and b.switches == 1
+    # b sleeps on the same channel: the queue is in order; idle runs next.
+    kthread.sleep("chan")
+    assert kthread.sleepers == {"chan": [a, b]}
+    assert kern.switches == [b.handle, 0]
+    assert kthread.current is kthread.idle_thread
+
+
+def test_idle_never_sleeps(kern, kthread):
+    with pytest.raises(RuntimeError):
+        kthread.sleep("anything")
+
+
+def test_wakeup_wakes_every_sleeper_on_the_channel_only(kern, kthread):
+    a, b, c = (kthread.spawn(n, print) for n in "abc")
+    while kthread.policy.pick_next():
+        pass
+    for t, chan in ((a, "x"), (b, "x"), (c, "y")):
+        t.state, t.chan = kthread.SLEEPING, chan
+        kthread.sleepers.setdefault(chan, []).append(t)
+    kthread.wakeup("x")
+    assert a.state == b.state == kthread.RUNNABLE and a.chan is None
+    assert c.state == kthread.SLEEPING
+    assert kthread.sleepers == {"y": [c]}
+    assert [kthread.policy.pick_next() for _ in range(2)] == [a, b]
+    kthread.wakeup("nobody sleeps here")          # harmless
+    assert kthread.sleepers == {"y": [c]}
+
+
+def test_run_next_skips_threads_no_longer_runnable(kern, kthread):
+    a = kthread.spawn("a", print)
+    b = kthread.spawn("b", print)
+    a.state = kthread.SLEEPING              # queued, then went to sleep elsewhere
+    kthread.run_next()
+    assert kthread.current is b and kern.switches == [b.handle]
+    kthread.run_next()                      # nothing left: the idle thread
+    assert kthread.current is kthread.idle_thread and kern.switches[-1] == 0
+
+
+def test_yield_alone_does_not_switch(kern, kthread):
+    a = spawn_and_run(kthread, "a")
+    kthread.yield_()
+    assert kern.switches == [] and kthread.current is a
+
+
+def test_yield_goes_to_the_back_of_the_queue(kern, kthread):
+    a = spawn_and_run(kthread, "a")
+    b = kthread.spawn("b", print)
+    kthread.yield_()
+    assert kthread.current is b and kern.switches == [b.handle]
+    assert a.state == kthread.RUNNABLE and kthread.policy.pick_next() is a
+
+
+def test_exit_leaves_a_zombie_that_the_next_thread_frees(kern, kthread):
+    joiner = kthread.spawn("joiner", print)
+    a = spawn_and_run(kthread, "a")
+    kthread.policy.queue.remove(joiner)
+    joiner.state, joiner.chan = kthread.SLEEPING, a     # as join(a) leaves it
+    kthread.sleepers[a] = [joiner]
+    with pytest.raises(RuntimeError, match="zombie"):
+        kthread.exit()                 # the fake switch returns: that is the error
+    assert a.state == kthread.ZOMBIE and a.done
+    assert a not in kthread.sleepers                   # the joiner was woken...
+    assert kthread.current is joiner and kern.switches == [joiner.handle]   # ...and runs
+    # The joiner's side of the switch (finish_switch) freed a's stack.
+    assert kthread.zombies == [] and a.handle not in kthread.threads
+    assert kern.freed_threads == [a.handle]
+
+
+def test_finish_switch_frees_zombies(kern, kthread):
+    a = kthread.spawn("a", print)
+    b = kthread.spawn("b", print)
+    a.state = b.state = kthread.ZOMBIE
+    kthread.zombies.extend([a, b])
+    kthread.finish_switch()
+    assert kthread.zombies == [] and sorted(kern.freed_threads) == [a.handle, b.handle]
+    assert list(kthread.threads) == [0]
+
+
+def test_finish_switch_never_frees_the_running_stack(kern, kthread):
+    a = spawn_and_run(kthread, "a")
+    kthread.zombies.append(a)
+    kthread.finish_switch()
+    assert kern.freed_threads == [] and kthread.zombies == [a]
+
+
+def test_thread_main_keeps_the_result_and_join_returns_it(kern, kthread):
+    t = kthread.spawn("adder", lambda x, y: x + y, 2, 3)
+    kthread.policy.pick_next()
+    kthread.current = t
+    with pytest.raises(RuntimeError, match="zombie"):
+        kthread._thread_main(t)
+    assert t.result == 5 and t.done
+    assert kthread.join(t) == 5        # done: no sleeping
+
+
+def test_events_dispatch_to_their_handlers(kern, kthread):
+    seen = []
+    kthread.on_event(kern.EV_TIMER, lambda: seen.append("timer"))
+    kthread.on_event(kern.EV_UART, lambda: seen.append("uart"))
+    kthread.dispatch(kern.EV_UART)
+    assert seen == ["uart"]
+    kern.pending_events = kern.EV_TIMER | kern.EV_UART
+    kthread.poll_events()
+    assert seen == ["uart", "timer", "uart"]
+    kthread.poll_events()              # nothing pending
+    assert len(seen) == 3
+    assert kthread.by_handle(0) is kthread.idle_thread and kthread.by_handle(99) is None
+
+
+# ---- the clock ----
+
+def test_clock_ticks(kern, kthread):
+    from kernel import clock
+    kern.now = 1000
+    clock.start()
+    per_tick = kern.TIMEBASE_HZ // clock.TICKS_PER_SECOND
+    assert kern.timer == 1000 + per_tick
+    sleeper = kthread.spawn("s", print)
+    kthread.policy.pick_next()
+    sleeper.state = kthread.SLEEPING
+    kthread.sleepers[clock.tick] = [sleeper]
+    kern.now = 1000 + per_tick
+    kern.pending_events = kern.EV_TIMER
+    kthread.poll_events()
+    assert clock.ticks == 1
+    assert kern.timer == 1000 + 2 * per_tick          # whole ticks from the first
+    assert sleeper.state == kthread.RUNNABLE          # sleep_ticks() sleepers woken
+    assert kthread.idle_thread.ticks == 1             # charged to the running thread
+    kern.now = 1000 + 10 * per_tick + 5               # very late: missed ones skipped
+    clock.tick()
+    assert clock.ticks == 2 and kern.timer == kern.now + per_tick
+
+
+# ---- the console's line discipline ----
+
+def type_keys(console, data):
+    for c in data:
+        console.input_char(c)
+
+
+@pytest.fixture
+def console(kern):
+    from kernel import console
+    console.init(console.MONITOR)
+    return console
+
+
+def test_console_lines_and_echo(console, capsys):
+    type_keys(console, b"6*7\r")
+    assert console.queues[console.MONITOR] == [b"6*7\n"] and console.editing == []
+    assert console.queues[console.USER] == []
+    assert capsys.readouterr().out == "6*7\n"
+    type_keys(console, b"abc\n")               # LF works as well as CR
+    type_keys(console, b"\r")                  # an empty line is a line
+    assert console.queues[console.MONITOR] == [b"6*7\n", b"abc\n", b"\n"]
+    assert console.readline("> ") == "6*7"     # FIFO; the prompt is printed
+    assert capsys.readouterr().out == "abc\n\n> "
+    assert console.readline() == "abc"
+    assert console.readline() == ""            # an empty line is not end of file
+
+
+def test_console_read_takes_what_fits(console):
+    console.owner = console.USER
+    type_keys(console, b"hello\r")
+    assert console.read(3) == b"hel"           # the rest stays for the next read
+    assert console.read(100) == b"lo\n"
+
+
+def test_console_backspace_and_delete(console, capsys):
+    type_keys(console, b"12\x7f3")
+    assert console.editing == ["1", "3"]
+    type_keys(console, b"\x08\x08\x08\x7f")    # more erases than characters: harmless
+    assert console.editing == []
+    assert capsys.readouterr().out == "12\b \b3" + "\b \b" * 2
+
+
+def test_console_ctrl_u(console, capsys):
+    type_keys(console, b"999\x15")
+    assert console.editing == []
+    assert capsys.readouterr().out == "999" + "\b \b" * 3
+    type_keys(console, b"\x15")                # empty line: nothing to erase
+    assert capsys.readouterr().out == ""
+    type_keys(console, b"42\r")
+    assert console.queues[console.MONITOR] == [b"42\n"]
+
+
+def test_console_ctrl_d(console, capsys):
+    type_keys(console, b"\x04")                # empty line: end of file
+    assert console.queues[console.MONITOR] == [b""]
+    type_keys(console, b"ab\x04")              # partial line: delivered as is
+    assert console.queues[console.MONITOR] == [b"", b"ab"]
+    assert capsys.readouterr().out == "ab"
+    assert console.readline() is None
+    assert console.readline() == "ab"
+
+
+def test_console_ctrl_p_prints_and_keeps_the_line(console, capsys):
+    calls = []
+    type_keys(console, b"6*")
+    console.procdump = None
+    console.input_char(0x10)                   # no procdump: ignored
+    console.procdump = lambda: calls.append(1)
+    console.input_char(0x10)
+    assert calls == [1]
+    assert console.editing == ["6", "*"]
+    type_keys(console, b"7\r")
+    assert console.queues[console.MONITOR] == [b"6*7\n"]
+    assert capsys.readouterr().out == "6*\n7\n"
+
+
+def test_console_escape_switches_the_reader(console, capsys):
+    seen = []
+    console.on_escape = seen.append
+    type_keys(console, b"ab\x1d")               # Ctrl-]: the half line is dropped
+    assert console.owner == console.USER and seen == [console.USER]
+    assert console.editing == []
+    type_keys(console, b"ls\r")
+    assert console.queues[console.USER] == [b"ls\n"]
+    assert console.queues[console.MONITOR] == []
+    type_keys(console, b"\x1dx\r")
+    assert console.owner == console.MONITOR and seen == [console.USER, console.MONITOR]
+    assert console.queues[console.MONITOR] == [b"x\n"]
+
+
+def test_console_ignores_control_characters_and_limits_lines(console, capsys):
+    type_keys(console, b"a\x01\x1b\tb")
+    assert console.editing == ["a", "\t", "b"]
+    console.editing.clear()
+    type_keys(console, b"x" * (console.MAX_LINE + 10))
+    assert len(console.editing) == console.MAX_LINE
+
+
+def test_console_wakes_readers(kern, kthread, console):
+    reader = spawn_and_run(kthread, "reader")
+    chan = console.channels[console.MONITOR]
+    kthread.sleep(chan)                        # where readline() waits for a line
+    assert kthread.sleepers[chan] == [reader]
+    kern.input = list(b"hi\r")
+    console.intr()                             # the UART interrupt, at a safe point
+    assert console.queues[console.MONITOR] == [b"hi\n"]
+    assert reader.state == kthread.RUNNABLE
+    assert chan not in kthread.sleepers
+    assert console.readline() == "hi"          # a line is there: no sleeping
+
+
+# ---- the monitor ----
+
+def test_monitor_evaluates_expressions(kern, capsys):
+    from kernel import monitor
+    env = monitor.namespace()
+    monitor.evaluate("6*7", env)
+    assert capsys.readouterr().out == "42\n"
+    assert env["_"] == 42
+    monitor.evaluate("None", env)
+    assert capsys.readouterr().out == ""
+    monitor.evaluate("'a' + 'b'", env)
+    assert capsys.readouterr().out == "'ab'\n"
+
+
+def test_monitor_runs_statements_and_blocks(kern, capsys):
+    from kernel import monitor
+    env = monitor.namespace()
+    monitor.evaluate("x = 20", env)
+    monitor.evaluate("def f(y):\n    return x + y\n", env)
+    assert capsys.readouterr().out == ""
+    monitor.evaluate("f(22)", env)
+    assert capsys.readouterr().out == "42\n"
+    monitor.evaluate("for i in range(2):\n    print(i)\n", env)
+    assert capsys.readouterr().out == "0\n1\n"
+
+
+def test_monitor_reports_mistakes_and_carries_on(kern, capsys):
+    from kernel import monitor
+    env = monitor.namespace()
+    monitor.evaluate("undefined_name", env)
+    monitor.evaluate("1 // 0", env)
+    monitor.evaluate("def (", env)
+    captured = capsys.readouterr()
+    text = captured.out + captured.err         # CPython's traceback goes to stderr
+    assert "NameError" in text and "ZeroDivisionError" in text and "SyntaxError" in text
+    assert text.count("Traceback (most recent call last)") >= 2
+    monitor.evaluate("6*7", env)
+    assert capsys.readouterr().out == "42\n"
+
+
+def test_monitor_namespace_and_commands(kern, kthread, capsys):
+    from kernel import monitor, clock
+    env = monitor.namespace()
+    for name in ("help", "ps", "threads", "resume", "mem", "uptime", "poweroff", "crash",
+                 "bench", "kern", "kthread", "proc", "clock", "console", "selftest", "gc", "sys"):
+        assert name in env, name
+    kthread.spawn("worker", print)
+    monitor.threads()
+    out = capsys.readouterr().out.splitlines()
+    assert out[0].split() == ["ID", "STATE", "NAME", "SWITCHES", "TICKS", "STACK"]
+    assert [line.split()[2] for line in out[1:]] == ["idle", "worker"]
+    clock.ticks = 17
+    assert monitor.uptime() == 17
+    monitor.poweroff(3)
+    assert kern.poweroff_status == 3
+    assert "pyrite: power off (status 3)" in capsys.readouterr().out
+    monitor.help()
+    assert "poweroff" in capsys.readouterr().out
+
+
+def test_monitor_reads_blocks(kern, console, capsys):
+    from kernel import monitor
+    type_keys(console, b"def f():\r    return 1\r\r6*7\r\x04")
+    assert monitor.read_entry() == "def f():\n    return 1\n"
+    assert monitor.read_entry() == "6*7"
+    assert monitor.read_entry() is None
+    type_keys(console, b"if 1:\r    pass\r\x04")       # ^D ends a block too
+    assert monitor.read_entry() == "if 1:\n    pass\n"
+    out = capsys.readouterr().out
+    assert out.count(monitor.PROMPT) == 4 and out.count(monitor.CONTINUE) == 4
+
+
+def test_banner(kern, capsys):
+    from kernel import main
+    main.banner()
+    out = capsys.readouterr().out
+    assert out.startswith("Pyrite %s on MicroPython " % main.VERSION)
+    assert "RAM 128 MiB at 0x80000000; kernel image 320 KiB; Python heap 8192 KiB" in out
+    assert "pages: 64 free of 64 (4 KiB each)" in out

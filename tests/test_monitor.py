@@ -1,0 +1,145 @@
+"""The kernel monitor: a Python prompt inside the running kernel, and the
+console's line discipline under it."""
+
+import re
+import time
+
+from tests.qemu import CONTINUE, PROMPT, parse_banner
+
+THREADS_HEADER = re.compile(r"ID\s+STATE\s+NAME\s+SWITCHES\s+TICKS\s+STACK")
+
+
+def thread_rows(text):
+    """{name: (id, state)} from the output of threads()."""
+    rows = {}
+    for line in text.splitlines():
+        m = re.match(r"\s*(\d+)\s+(\w+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$", line)
+        if m:
+            rows[m.group(3)] = (int(m.group(1)), m.group(2))
+    return rows
+
+
+def test_expressions(machine):
+    assert machine.run("6*7") == "42"
+    assert machine.run("'py' + 'rite'") == "'pyrite'"
+    assert machine.run("[i * i for i in range(5)]") == "[0, 1, 4, 9, 16]"
+    assert machine.run("None") == ""                  # None is not shown
+    assert machine.run("_") == "[0, 1, 4, 9, 16]"     # the last value shown
+
+
+def test_statements_and_blocks(machine):
+    assert machine.run("x = 5") == ""
+    assert machine.run("x * 3") == "15"
+    assert machine.run_block("def f(x):\n    y = x + 1\n    return y * 2") == ""
+    assert machine.run("f(20)") == "42"
+    out = machine.run_block("for i in range(3):\n    print('line', i)")
+    assert out.splitlines() == ["line 0", "line 1", "line 2"]
+
+
+def test_mistakes_print_a_traceback_and_the_monitor_goes_on(machine):
+    out = machine.run("undefined_name + 1")
+    assert "Traceback (most recent call last):" in out
+    assert re.search(r"NameError: name 'undefined_name' is(n't| not) defined", out)
+    out = machine.run("1 // 0")       # integer-only kernel: no float division
+    assert "ZeroDivisionError" in out
+    out = machine.run("def (")
+    assert "SyntaxError" in out
+    assert machine.run("6*7") == "42"
+    assert "monitor" in thread_rows(machine.run("threads()"))
+
+
+def test_mem(machine):
+    out = machine.run("mem()")
+    m = re.search(r"pages: (\d+) free of (\d+) \((\d+) KiB free\)", out)
+    assert m, out
+    free, total, kib = map(int, m.groups())
+    assert free == machine.value("kern.free_pages()")
+    assert total == machine.value("kern.total_pages()")
+    assert kib == free * 4
+    h = re.search(r"python heap: (\d+) bytes used, (\d+) free", out)
+    assert h, out
+    used, hfree = map(int, h.groups())
+    assert used > 0 and hfree > 0
+    assert (used + hfree) // 1024 <= parse_banner(machine.banner)["heap_kib"]
+
+
+def test_threads_lists_idle_and_monitor(machine):
+    out = machine.run("threads()")
+    assert THREADS_HEADER.search(out), out
+    rows = thread_rows(out)
+    assert set(rows) == {"idle", "monitor"}
+    assert rows["monitor"][1] == "running"      # it is the one printing
+    assert rows["idle"][1] in ("runnable", "running")
+
+
+def test_uptime_increases(machine):
+    t1 = machine.value("uptime()")
+    time.sleep(0.6)
+    t2 = machine.value("uptime()")
+    assert t2 > t1
+    # 10 ticks a second: 0.6 s is about 6 ticks (QEMU may lag, never run ahead much).
+    assert t2 - t1 <= 6 + 5
+
+
+def test_free_pages_match_the_banner(machine):
+    b = parse_banner(machine.banner)
+    assert machine.value("kern.total_pages()") == b["total_pages"]
+    free = machine.value("kern.free_pages()")
+    # The banner is printed before the monitor thread starts; its stack (and
+    # at most a few page-table pages for it) is the only difference.
+    stack_pages = machine.value("kern.KSTACK_SIZE // kern.PGSIZE")
+    assert 0 <= b["free_pages"] - free <= stack_pages + 3
+    # and the count is stable while nothing happens
+    assert machine.value("kern.free_pages()") == free
+
+
+def test_backspace_erases_a_character(machine):
+    for erase in (b"\x7f", b"\x08"):
+        machine.send_raw(b"12" + erase + b"3\r")
+        out = machine.prompt()
+        assert out.startswith("12\b \b3\n"), repr(out)
+        assert out.splitlines()[-1] == "13"
+    # Backspace on an empty line does nothing.
+    machine.send_raw(b"\x7f\x7f6*7\r")
+    out = machine.prompt()
+    assert out == "6*7\n42\n", repr(out)
+
+
+def test_ctrl_u_erases_the_line(machine):
+    machine.send_raw(b"999+1\x15")
+    machine.expect_exact("\b \b" * 5)
+    machine.send_raw(b"6*7\r")
+    out = machine.prompt()
+    assert out.splitlines()[-1] == "42", repr(out)
+    assert "1000" not in out
+
+
+def test_ctrl_p_prints_the_threads_and_keeps_the_line(machine):
+    machine.send_raw(b"6*")
+    machine.expect_exact("6*")
+    machine.send_raw(b"\x10")
+    machine.expect(THREADS_HEADER)
+    machine.expect(r"monitor")
+    machine.send_raw(b"7\r")
+    out = machine.prompt()
+    assert out.splitlines()[-1] == "42", repr(out)
+
+
+def test_ctrl_d(machine):
+    # On an empty line: end of file; the monitor prints a newline and prompts again.
+    machine.send_raw(b"\x04")
+    assert machine.prompt() == "\n"
+    assert machine.run("6*7") == "42"
+    # On a partial line: the line is delivered as it is.
+    machine.send_raw(b"6*7\x04")
+    out = machine.prompt()
+    assert re.fullmatch(r"6\*7\n?42\n", out), repr(out)
+    # Inside a block it ends the block.
+    machine.send_line("if True:")
+    machine.expect_exact(CONTINUE)
+    machine.send_line("    print('in block')")
+    machine.expect_exact(CONTINUE)
+    machine.send_raw(b"\x04")
+    out = machine.prompt()
+    assert out.splitlines()[-1] == "in block", repr(out)
+    assert PROMPT not in out
