@@ -5,7 +5,7 @@
 #   make qemu-gdb  the same, halted, waiting for gdb-multiarch (see README)
 #   make test      build and run the whole test suite
 #   make bench     boot under -icount and report guest instructions per operation
-#   make clean     remove the kernel build (keeps the downloaded MicroPython)
+#   make clean     remove the kernel build and fs.img (keeps the downloaded MicroPython)
 #   make distclean remove build/ and .venv/ too
 
 KERNEL := build/kernel/kernel.elf
@@ -14,8 +14,15 @@ CPUS ?= 1
 MEM ?= 128M
 # BOOTARGS=monitor boots to the kernel monitor without starting init.
 BOOTARGS ?=
+# The disk.  The build makes build/fs.img; a test boots a private copy
+# (FSIMG=/tmp/.../fs.img) so that no machine ever writes the shared image.
+# FSIMG= (empty) boots without a disk.  FSDRIVE is QEMU's description of
+# the drive: override it to add options (cache=unsafe) or an error injector.
+FSIMG ?= build/fs.img
+FSDRIVE ?= file=$(FSIMG),format=raw
+DISK = -drive $(FSDRIVE),if=none,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 QEMUOPTS = -machine virt -bios none -m $(MEM) -smp $(CPUS) -nographic \
-	-global virtio-mmio.force-legacy=false -kernel $(KERNEL) \
+	-global virtio-mmio.force-legacy=false -kernel $(KERNEL) $(if $(FSIMG),$(DISK)) \
 	$(if $(BOOTARGS),-append "$(BOOTARGS)")
 GDBPORT ?= 26000
 PYTEST_ARGS ?=
@@ -28,10 +35,18 @@ all: kernel
 setup:
 	@tools/setup.sh
 
-# User programs first: the kernel image embeds them (build/user/programs.S).
+# User programs first: the kernel image embeds them (build/user/programs.S),
+# and the file-system image holds them too.
 kernel: setup
 	@$(MAKE) --no-print-directory -f user/Makefile
 	@$(MAKE) --no-print-directory -C cstubs
+	@$(MAKE) --no-print-directory build/fs.img
+
+# The file-system image: README.md and the user programs (build/user/fsfiles,
+# written by user/Makefile, lists them; it changes whenever one of them does).
+build/fs.img: build/user/fsfiles README.md tools/mkfs.py kernel/fslayout.py
+	$(VENV_PY) -m tools.mkfs $@.tmp README=README.md $$(cat build/user/fsfiles)
+	mv $@.tmp $@
 
 qemu: kernel
 	$(QEMU) $(QEMUOPTS)
@@ -55,7 +70,7 @@ print-qemu-cmd:
 	@echo $(QEMU) $(QEMUOPTS)
 
 clean:
-	rm -rf build/kernel .gdbinit
+	rm -rf build/kernel build/fs.img .gdbinit
 
 distclean:
 	rm -rf build .venv .gdbinit

@@ -7,6 +7,7 @@
 #include "riscv.h"
 #include "uart.h"
 #include "plic.h"
+#include "virtio_blk.h"
 #include "kalloc.h"
 #include "vm.h"
 #include "trap.h"
@@ -59,6 +60,7 @@ void kmain(uint64_t hartid, uint64_t dtb) {
     kvm_hart_on();
     trap_init();
     plic_init();
+    virtio_blk_init();        // no disk attached is fine: kern.disk_present() says so
     csr_set(scounteren, 2);   // user mode may read `time` (rdtime), as on Linux
     kthread_init_boot((uintptr_t)boot_stack, (uintptr_t)boot_stack_top);
     run_python();

@@ -15,7 +15,8 @@
 #define PLIC_SIZE 0x00400000UL
 #define UART0 0x10000000UL
 #define UART0_IRQ 10
-#define VIRTIO0 0x10001000UL
+#define VIRTIO0 0x10001000UL   // the disk (virtio-mmio-bus.0)
+#define VIRTIO0_IRQ 1
 #define VIRTIO_COUNT 8
 
 // The top of the Sv39 space (MAXVA = 2^38).  Kernel stacks live just below

@@ -47,6 +47,11 @@ static mp_obj_t kern_time(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(kern_time_obj, kern_time);
 
+static mp_obj_t kern_idle_time(void) {
+    return mp_obj_new_int_from_ull(idle_ticks);
+}
+static MP_DEFINE_CONST_FUN_OBJ_0(kern_idle_time_obj, kern_idle_time);
+
 static mp_obj_t kern_set_timer(mp_obj_t deadline) {
     stimecmp_write((uint64_t)mp_obj_get_int_truncated(deadline));
     return mp_const_none;
@@ -183,6 +188,7 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_idle), MP_ROM_PTR(&kern_idle_obj) },
     { MP_ROM_QSTR(MP_QSTR_events), MP_ROM_PTR(&kern_events_obj) },
     { MP_ROM_QSTR(MP_QSTR_time), MP_ROM_PTR(&kern_time_obj) },
+    { MP_ROM_QSTR(MP_QSTR_idle_time), MP_ROM_PTR(&kern_idle_time_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_timer), MP_ROM_PTR(&kern_set_timer_obj) },
     { MP_ROM_QSTR(MP_QSTR_free_pages), MP_ROM_PTR(&kern_free_pages_obj) },
     { MP_ROM_QSTR(MP_QSTR_total_pages), MP_ROM_PTR(&kern_total_pages_obj) },
@@ -220,6 +226,10 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_console_write), MP_ROM_PTR(&kern_console_write_obj) },
     { MP_ROM_QSTR(MP_QSTR_programs), MP_ROM_PTR(&kern_programs_obj) },
     { MP_ROM_QSTR(MP_QSTR_program), MP_ROM_PTR(&kern_program_obj) },
+    { MP_ROM_QSTR(MP_QSTR_disk_present), MP_ROM_PTR(&kern_disk_present_obj) },
+    { MP_ROM_QSTR(MP_QSTR_disk_capacity), MP_ROM_PTR(&kern_disk_capacity_obj) },
+    { MP_ROM_QSTR(MP_QSTR_disk_submit), MP_ROM_PTR(&kern_disk_submit_obj) },
+    { MP_ROM_QSTR(MP_QSTR_disk_done), MP_ROM_PTR(&kern_disk_done_obj) },
     { MP_ROM_QSTR(MP_QSTR_TRAP_INTERRUPT), MP_ROM_INT(TRAP_INTERRUPT) },
     { MP_ROM_QSTR(MP_QSTR_TRAP_FAULT), MP_ROM_INT(TRAP_FAULT) },
     { MP_ROM_QSTR(MP_QSTR_SYSCALL_MAX), MP_ROM_INT(SYSCALL_MAX) },
@@ -238,6 +248,7 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_EV_TIMER), MP_ROM_INT(EV_TIMER) },
     { MP_ROM_QSTR(MP_QSTR_EV_UART), MP_ROM_INT(EV_UART) },
     { MP_ROM_QSTR(MP_QSTR_EV_DEVICE), MP_ROM_INT(EV_DEVICE) },
+    { MP_ROM_QSTR(MP_QSTR_EV_DISK), MP_ROM_INT(EV_DISK) },
     { MP_ROM_QSTR(MP_QSTR_PGSIZE), MP_ROM_INT(PGSIZE) },
     { MP_ROM_QSTR(MP_QSTR_KSTACK_SIZE), MP_ROM_INT(KSTACK_PAGES * PGSIZE) },
     { MP_ROM_QSTR(MP_QSTR_TIMEBASE_HZ), MP_ROM_INT(TIMEBASE_HZ) },

@@ -8,3 +8,5 @@ extern const mp_obj_fun_builtin_fixed_t kern_run_user_obj, kern_tf_get_obj, kern
     kern_copyin_obj, kern_copyout_obj, kern_copyinstr_obj, kern_console_write_obj,
     kern_programs_obj, kern_program_obj;
 extern const mp_obj_fun_builtin_var_t kern_uvm_alloc_obj, kern_uvm_load_obj;
+extern const mp_obj_fun_builtin_fixed_t kern_disk_present_obj, kern_disk_capacity_obj,
+    kern_disk_submit_obj, kern_disk_done_obj;   // modkern_disk.c

@@ -1,4 +1,4 @@
-// The PLIC: route the UART (and later virtio) interrupts to hart 0's S-mode.
+// The PLIC: route the UART and virtio disk interrupts to hart 0's S-mode.
 #include <stdint.h>
 #include "memlayout.h"
 #include "plic.h"
@@ -15,6 +15,7 @@ void plic_enable(int irq) {
 
 void plic_init(void) {
     plic_enable(UART0_IRQ);
+    plic_enable(VIRTIO0_IRQ);
     *SPRIORITY(0) = 0;   // accept every priority above 0
 }
 

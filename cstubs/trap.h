@@ -9,11 +9,13 @@ struct kregs { uint64_t x[32]; };
 #define EV_TIMER (1u << 0)
 #define EV_UART (1u << 1)
 #define EV_DEVICE (1u << 2)
+#define EV_DISK (1u << 3)
 
 void trap_init(void);
 void kerneltrap(struct kregs *regs);
 void trap_interrupt(uint64_t scause);
-uint32_t trap_idle(void);          // wait for an interrupt; return and clear events
+uint32_t trap_idle(void);
+extern uint64_t idle_ticks;       // time spent in wfi          // wait for an interrupt; return and clear events
 uint32_t trap_take_events(void);   // return and clear events without waiting
 void trap_set_current(uint64_t scause, uint64_t sepc, uint64_t stval);
 void trap_clear_current(void);

@@ -33,15 +33,6 @@ ELF_HEADER = "<HHIQQQIHHH"
 PROGRAM_HEADER = "<IIQQQQQQ"   # type, flags, offset, vaddr, paddr, filesz, memsz, align
 
 
-def find_program(path):
-    """The ELF image of a program named by path, or None."""
-    while path.startswith("/"):
-        path = path[1:]
-    if path.startswith("./"):
-        path = path[2:]
-    return kern.program(path)
-
-
 def perm_of(flags):
     perm = 0
     if flags & PF_R:
@@ -116,11 +107,9 @@ def push_arguments(pt, stack_top, stack_bottom, argv):
     return sp, sp
 
 
-def exec_program(p, path, argv):
-    """Replace p's image by the program at path; argc, or -1."""
-    image = find_program(path)
-    if image is None:
-        return -1
+def exec_program(p, path, argv, image):
+    """Replace p's image by the program in image (the bytes of the ELF file
+    at path); argc, or -1."""
     pt = kern.uvm_create(p.trapframe)
     if pt == 0:
         return -1

@@ -8,7 +8,9 @@ import sys
 
 import kern
 
-from kernel import kthread, clock, console, monitor, proc, exec as exec_mod
+from kernel import kthread, clock, console, monitor, proc, trap, disk, bio, fs, sysfile
+from kernel import exec as exec_mod
+from kernel.fslayout import ROOTINO
 
 VERSION = "0.1.0"
 
@@ -22,15 +24,29 @@ def banner():
     print("pages: %d free of %d (4 KiB each)" % (kern.free_pages(), kern.total_pages()))
 
 
-def start_init():
-    """The first process: init, from the programs built into the image."""
-    p = proc.alloc_proc("init")
-    argc = exec_mod.exec_program(p, "init", [b"init"])
+def init_main(p):
+    """The first process's kernel thread: mount the file system (reading the
+    disk may sleep, which the boot thread must never do), exec /init, and
+    become an ordinary process."""
+    fs.init()
+    p.cwd = fs.iget(ROOTINO)
+    image = sysfile.read_program(p, "/init")
+    argc = -1 if image is None else exec_mod.exec_program(p, "/init", [b"init"], image)
     if argc < 0:
-        raise RuntimeError("cannot exec init")
+        raise RuntimeError("cannot exec /init from the file system")
+    trap.user_loop(p, argc)
+
+
+def start_init():
+    """The first process: init, from the file system."""
+    p = proc.alloc_proc("init")
+    if p is None:
+        raise RuntimeError("no memory for init")
     proc.init_proc = p
     p.parent = p                     # init is its own parent: orphans stop here
-    if not proc.start(p, argc):
+    p.state = proc.ALIVE
+    p.thread = kthread.spawn("init", init_main, p)
+    if p.thread is None:
         raise RuntimeError("no memory for init's thread")
 
 
@@ -39,9 +55,11 @@ def boot():
     banner()
     kthread.init()
     clock.start()
+    disk.init()
+    bio.init()
     # `-append monitor` (make qemu BOOTARGS=monitor) boots to the monitor
     # alone; otherwise init starts and the monitor waits behind Ctrl-].
-    to_monitor = "monitor" in kern.bootargs().split() or kern.program("init") is None
+    to_monitor = "monitor" in kern.bootargs().split() or not disk.present()
     console.init(console.MONITOR if to_monitor else console.USER)
     console.procdump = monitor.procdump
     console.on_escape = monitor.escaped

@@ -12,7 +12,7 @@ import sys
 import kern
 
 from kernel.compat import print_exception
-from kernel import kthread, console, clock, selftest, proc
+from kernel import kthread, console, clock, selftest, proc, disk
 
 PROMPT = "pyrite> "
 CONTINUE = "...     "
@@ -119,7 +119,7 @@ boot_banner_time = 0
 
 def namespace():
     env = {"__name__": "__monitor__", "kern": kern, "kthread": kthread, "clock": clock,
-           "console": console, "selftest": selftest, "proc": proc, "gc": gc, "sys": sys}
+           "console": console, "selftest": selftest, "proc": proc, "disk": disk, "gc": gc, "sys": sys}
     for name in ("help", "ps", "threads", "resume", "mem", "uptime", "poweroff", "crash", "bench"):
         env[name] = globals()[name]
     return env

@@ -16,7 +16,7 @@
 import kern
 
 from kernel.compat import const
-from kernel import kthread
+from kernel import kthread, file, fs, log
 
 EMBRYO = const(0)
 ALIVE = const(1)
@@ -49,6 +49,8 @@ class Proc:
         self.exit_status = 0
         self.killed = False
         self.start_ticks = 0
+        self.ofile = [None] * file.NOFILE   # descriptor -> open File
+        self.cwd = None                      # current directory (an Inode)
 
     def __repr__(self):
         return "<Proc %d %s>" % (self.pid, self.name)
@@ -113,6 +115,14 @@ def fork(parent):
         free_memory(child)
         del procs[child.pid]
         return -1
+    # Descriptors and the current directory are shared with the parent.
+    # (The child cannot run before this is done: the kernel is not
+    # preemptive, and the parent does not sleep or yield in between.)
+    for fd, f in enumerate(parent.ofile):
+        if f is not None:
+            child.ofile[fd] = file.dup(f)
+    if parent.cwd is not None:
+        child.cwd = fs.idup(parent.cwd)
     parent.children.add(child)
     return child.pid
 
@@ -121,6 +131,15 @@ def exit(p, status):
     """End process p (the running one) with status.  Never returns."""
     if p is init_proc:
         raise RuntimeError("init exited with status %d" % status)
+    for fd, f in enumerate(p.ofile):
+        if f is not None:
+            p.ofile[fd] = None
+            file.close(f)
+    if p.cwd is not None:
+        log.begin_op()
+        fs.iput(p.cwd)
+        log.end_op()
+        p.cwd = None
     # Children go to init; zombies among them wake init to be reaped.
     if p.children:
         for child in p.children:

@@ -34,4 +34,7 @@ SYSCALLS = (
     (64, "yield", "int yield(void)"),          # give up the CPU
     (65, "freepages", "int freepages(void)"),  # free physical pages (leak checks)
     (66, "getppid", "int getppid(void)"),      # the parent's pid
+    (67, "freeblocks", "int freeblocks(void)"),  # free data blocks on the disk (leak checks)
+    (68, "freeinodes", "int freeinodes(void)"),  # free inodes on the disk (leak checks)
+    (69, "busytime", "uint64 busytime(void)"),  # `time` ticks not spent idle (benchmarks)
 )

@@ -13,7 +13,9 @@ machine through QMP (qemu.qmp).
 The QEMU command line is always the Makefile's (`make -s print-qemu-cmd`),
 with a QMP socket, `-append monitor` (bootargs: a kernel that runs programs
 boots to the monitor instead; bootargs=None boots to the shell) and the
-caller's extra arguments appended.  Every timeout
+caller's extra arguments appended.  Each machine boots a private copy of
+build/fs.img, unless make_vars names its disk (FSIMG=path, FSIMG="" for
+none, or FSDRIVE: see the Makefile).  Every timeout
 is multiplied by the environment variable PYRITE_TIMEOUT_SCALE (default 1),
 for slow machines.  Everything QEMU prints is kept in `Machine.transcript`;
 tests/conftest.py saves it for a failing test.
@@ -39,6 +41,7 @@ from qemu.qmp.legacy import QEMUMonitorProtocol
 
 REPO = Path(__file__).resolve().parents[1]
 KERNEL_ELF = REPO / "build" / "kernel" / "kernel.elf"
+FS_IMG = REPO / "build" / "fs.img"
 
 PROMPT = "pyrite> "
 CONTINUE = "...     "
@@ -145,6 +148,7 @@ class Machine:
         # monitor instead; a kernel without processes ignores it.
         boot = ["-append", bootargs] if bootargs is not None else []
         try:
+            make_vars = self._private_disk(make_vars)
             self.command = qemu_command(self.kernel, make_vars) + [
                 "-qmp", "unix:%s,server=on,wait=off" % self.qmp_socket] + boot + list(extra_args)
         except BaseException:
@@ -162,6 +166,21 @@ class Machine:
         except BaseException:
             self.close()
             raise
+
+    def _private_disk(self, make_vars):
+        # Unless the caller chose a disk (FSIMG, or FSDRIVE), boot a copy of
+        # build/fs.img: a machine must never write the shared image, and
+        # QEMU's image lock stops two machines opening one file anyway.
+        # No image built (PYRITE_KERNEL without `make`): boot without a disk.
+        make_vars = dict(make_vars or {})
+        if "FSIMG" not in make_vars and "FSDRIVE" not in make_vars:
+            if FS_IMG.exists():
+                copy = os.path.join(self._tmpdir, "fs.img")
+                shutil.copyfile(FS_IMG, copy)
+                make_vars["FSIMG"] = copy
+            else:
+                make_vars["FSIMG"] = ""
+        return make_vars
 
     # ---- start and stop ----
 

@@ -1,0 +1,500 @@
+# Files on disk: allocating blocks and inodes, reading and writing inode
+# contents, directories, and path names.
+#
+# The layers, bottom up (xv6's fs.c, in Python):
+#   blocks       balloc/bfree flip bits in the free-block bitmap
+#   inodes       an in-memory Inode caches one on-disk inode; iget/iput
+#                count references, ilock/iunlock guard its contents
+#   contents     bmap finds (or allocates) the disk block holding a given
+#                block of the file: direct, indirect, doubly indirect
+#   directories  a directory is a file of 16-byte entries (inum, name)
+#   paths        namei("/a/b") walks directories from the root or cwd
+#
+# Anything that writes the disk must run inside log.begin_op()/end_op()
+# and write blocks with log.log_write, so each system call is atomic.
+import struct
+
+from kernel.compat import const
+from kernel.fslayout import (BSIZE, FSMAGIC, ROOTINO, SUPERBLOCK, SB_FIELDS, T_DIR,
+                             T_DEVICE, NDIRECT, NINDIRECT, NDINDIRECT, MAXFILE, DINODE,
+                             DINODE_SIZE, IPB, DIRSIZ, DIRENT, DIRENT_SIZE, BPB)
+from kernel import bio, log, kthread
+
+NINODE = const(200)          # in-memory inodes cached (unused ones are reused)
+ZEROS = bytes(BSIZE)
+
+sb = {}                      # the superblock's fields
+icache = {}                  # inum -> Inode
+alloc_hint = 0               # where balloc starts looking
+
+
+class FSError(Exception):
+    """A file-system operation that cannot be done (the call returns -1)."""
+
+
+def init():
+    """Read the superblock and recover the log (at boot, before processes)."""
+    global alloc_hint
+    b = bio.bread(1)
+    values = struct.unpack_from(SUPERBLOCK, b.data, 0)
+    bio.brelse(b)
+    for name, value in zip(SB_FIELDS, values):
+        sb[name] = value
+    if sb["magic"] != FSMAGIC:
+        raise RuntimeError("fs: bad superblock magic 0x%x" % sb["magic"])
+    alloc_hint = sb["size"] - sb["nblocks"]       # the first data block
+    log.init(sb)
+    reclaim_orphans()
+
+
+def reclaim_orphans():
+    """Free inodes left allocated with no links: a file unlinked while it
+    was still open is freed at its last close, and a crash before that
+    close would otherwise leak its inode and blocks."""
+    for inum in range(1, sb["ninodes"]):
+        block, offset = _inode_location(inum)
+        b = bio.bread(block)
+        itype, _, _, nlink = struct.unpack_from("<hhhh", b.data, offset)
+        bio.brelse(b)
+        if itype != 0 and nlink == 0:
+            print("fs: freeing orphaned inode %d" % inum)
+            log.begin_op()
+            ip = iget(inum)
+            ilock(ip)
+            iunlock(ip)
+            iput(ip)                # nlink 0, last reference: truncate and free
+            log.end_op()
+
+
+# ---- blocks ----
+
+def bzero(blockno):
+    b = bio.bread(blockno)
+    b.data[:] = ZEROS
+    log.log_write(b)
+    bio.brelse(b)
+
+
+def balloc():
+    """A zeroed free block, marked used; 0 when the disk is full."""
+    global alloc_hint
+    first, size = sb["size"] - sb["nblocks"], sb["size"]
+    # From the last allocation to the end, then from the first data block:
+    # allocation walks the disk instead of rescanning its full start.
+    for lo, hi in ((alloc_hint, size), (first, alloc_hint)):
+        blockno = _take_free(lo, hi)
+        if blockno:
+            alloc_hint = blockno + 1
+            bzero(blockno)
+            return blockno
+    return 0
+
+
+FULL = b"\xff" * 32
+
+
+def _take_free(lo, hi):
+    """Mark the first free block in [lo, hi) used and return it; 0 if none."""
+    blockno = lo
+    while blockno < hi:
+        base = blockno - blockno % BPB
+        b = bio.bread(sb["bmapstart"] + base // BPB)
+        data = b.data
+        end = min(hi, base + BPB)
+        while blockno < end:
+            i = (blockno - base) // 8
+            bit = 1 << (blockno % 8)
+            # 256 used blocks at a time (the comparison runs in C).
+            if bit == 1 and blockno + 256 <= end and data[i:i + 32] == FULL:
+                blockno += 256
+            elif data[i] & bit:
+                blockno += 1
+            else:
+                data[i] |= bit
+                log.log_write(b)
+                bio.brelse(b)
+                return blockno
+        bio.brelse(b)
+    return 0
+
+
+def bfree(blockno):
+    b = bio.bread(sb["bmapstart"] + blockno // BPB)
+    i, bit = (blockno % BPB) // 8, blockno % 8
+    if not b.data[i] & (1 << bit):
+        bio.brelse(b)
+        raise RuntimeError("fs: freeing free block %d" % blockno)
+    b.data[i] &= ~(1 << bit) & 0xFF
+    log.log_write(b)
+    bio.brelse(b)
+
+
+def free_blocks():
+    """Count of free blocks (for leak checks; reads the whole bitmap)."""
+    used = 0
+    size = sb["size"]
+    for base in range(0, size, BPB):
+        b = bio.bread(sb["bmapstart"] + base // BPB)
+        for byte in b.data[:(min(BPB, size - base) + 7) // 8]:
+            used += bin(byte).count("1")
+        bio.brelse(b)
+    return size - used
+
+
+def free_inodes():
+    """Count of free on-disk inodes (for leak checks)."""
+    count = 0
+    for inum in range(1, sb["ninodes"]):
+        block, offset = _inode_location(inum)
+        b = bio.bread(block)
+        if struct.unpack_from("<h", b.data, offset)[0] == 0:
+            count += 1
+        bio.brelse(b)
+    return count
+
+
+# ---- inodes ----
+
+class Inode:
+    def __init__(self, inum):
+        self.inum = inum
+        self.ref = 0
+        self.valid = False       # fields below were read from disk
+        self.locked = False
+        self.type = 0
+        self.major = 0
+        self.minor = 0
+        self.nlink = 0
+        self.size = 0
+        self.addrs = [0] * (NDIRECT + 2)
+
+    def __repr__(self):
+        return "<Inode %d type %d size %d nlink %d ref %d>" % (
+            self.inum, self.type, self.size, self.nlink, self.ref)
+
+
+def _inode_location(inum):
+    return sb["inodestart"] + inum // IPB, (inum % IPB) * DINODE_SIZE
+
+
+def iget(inum):
+    """The in-memory inode for inum, with a reference; not locked or read."""
+    ip = icache.get(inum)
+    if ip is None:
+        if len(icache) >= NINODE:
+            _shrink_icache()
+        ip = Inode(inum)
+        icache[inum] = ip
+    ip.ref += 1
+    return ip
+
+
+def _shrink_icache():
+    for inum in [n for n, ip in icache.items() if ip.ref == 0]:
+        del icache[inum]
+    if len(icache) >= NINODE:
+        raise FSError("no free in-memory inodes")
+
+
+def idup(ip):
+    ip.ref += 1
+    return ip
+
+
+def ialloc(itype):
+    """A free on-disk inode, now of type itype, referenced; None if none."""
+    for inum in range(1, sb["ninodes"]):
+        block, offset = _inode_location(inum)
+        b = bio.bread(block)
+        if struct.unpack_from("<h", b.data, offset)[0] == 0:
+            struct.pack_into(DINODE, b.data, offset, itype, 0, 0, 0, 0, *([0] * 13))
+            log.log_write(b)
+            bio.brelse(b)
+            ip = iget(inum)
+            ip.valid = False         # reread on ilock
+            return ip
+        bio.brelse(b)
+    return None
+
+
+def iupdate(ip):
+    """Write ip's fields to its on-disk inode (inside a transaction)."""
+    block, offset = _inode_location(ip.inum)
+    b = bio.bread(block)
+    struct.pack_into(DINODE, b.data, offset, ip.type, ip.major, ip.minor, ip.nlink,
+                     ip.size, *ip.addrs)
+    log.log_write(b)
+    bio.brelse(b)
+
+
+def ilock(ip):
+    while ip.locked:
+        kthread.sleep(ip)
+    ip.locked = True
+    if not ip.valid:
+        block, offset = _inode_location(ip.inum)
+        b = bio.bread(block)
+        fields = struct.unpack_from(DINODE, b.data, offset)
+        bio.brelse(b)
+        ip.type, ip.major, ip.minor, ip.nlink, ip.size = fields[:5]
+        ip.addrs = list(fields[5:])
+        ip.valid = True
+        if ip.type == 0:
+            ip.locked = False
+            raise RuntimeError("fs: inode %d has no type" % ip.inum)
+
+
+def iunlock(ip):
+    if not ip.locked:
+        raise RuntimeError("iunlock of an unlocked inode")
+    ip.locked = False
+    kthread.wakeup(ip)
+
+
+def iput(ip):
+    """Drop a reference; the last reference to an unlinked inode frees it
+    and its blocks (so callers must be inside a transaction)."""
+    if ip.ref == 1 and ip.valid and ip.nlink == 0:
+        ilock(ip)
+        itrunc(ip)
+        ip.type = 0
+        iupdate(ip)
+        ip.valid = False
+        iunlock(ip)
+    ip.ref -= 1
+
+
+def iunlockput(ip):
+    iunlock(ip)
+    iput(ip)
+
+
+# ---- inode contents ----
+
+def _entry(blockno, index, alloc):
+    """Entry index of the block-number block blockno, allocating a block
+    for it if it is 0 and alloc is set.  Returns the block number (0 if
+    absent, or out of blocks)."""
+    b = bio.bread(blockno)
+    addr = struct.unpack_from("<I", b.data, 4 * index)[0]
+    if addr == 0 and alloc:
+        addr = balloc()
+        if addr:
+            struct.pack_into("<I", b.data, 4 * index, addr)
+            log.log_write(b)
+    bio.brelse(b)
+    return addr
+
+
+def bmap(ip, bn, alloc=True):
+    """The disk block holding block bn of ip's contents (allocating it, and
+    any index blocks, if alloc); 0 if absent or the disk is full."""
+    if bn < NDIRECT:
+        addr = ip.addrs[bn]
+        if addr == 0 and alloc:
+            addr = ip.addrs[bn] = balloc()
+        return addr
+    bn -= NDIRECT
+    if bn < NINDIRECT:
+        top = ip.addrs[NDIRECT]
+        if top == 0:
+            if not alloc:
+                return 0
+            top = ip.addrs[NDIRECT] = balloc()
+            if top == 0:
+                return 0
+        return _entry(top, bn, alloc)
+    bn -= NINDIRECT
+    if bn < NDINDIRECT:
+        top = ip.addrs[NDIRECT + 1]
+        if top == 0:
+            if not alloc:
+                return 0
+            top = ip.addrs[NDIRECT + 1] = balloc()
+            if top == 0:
+                return 0
+        middle = _entry(top, bn // NINDIRECT, alloc)
+        if middle == 0:
+            return 0
+        return _entry(middle, bn % NINDIRECT, alloc)
+    raise FSError("block %d beyond the largest file" % bn)
+
+
+def _free_index_block(blockno, depth):
+    # Free every block an index block points to (recursively), then it.
+    b = bio.bread(blockno)
+    addrs = struct.unpack_from("<256I", b.data, 0)
+    bio.brelse(b)
+    for addr in addrs:
+        if addr:
+            if depth > 1:
+                _free_index_block(addr, depth - 1)
+            else:
+                bfree(addr)
+    bfree(blockno)
+
+
+def itrunc(ip):
+    """Free all of ip's contents (ip locked, inside a transaction)."""
+    for i in range(NDIRECT):
+        if ip.addrs[i]:
+            bfree(ip.addrs[i])
+            ip.addrs[i] = 0
+    if ip.addrs[NDIRECT]:
+        _free_index_block(ip.addrs[NDIRECT], 1)
+        ip.addrs[NDIRECT] = 0
+    if ip.addrs[NDIRECT + 1]:
+        _free_index_block(ip.addrs[NDIRECT + 1], 2)
+        ip.addrs[NDIRECT + 1] = 0
+    ip.size = 0
+    iupdate(ip)
+
+
+def readi(ip, off, n):
+    """Up to n bytes of ip's contents from off, as bytes (ip locked)."""
+    if off > ip.size or n < 0:
+        return None
+    n = min(n, ip.size - off)
+    out = bytearray(n)
+    done = 0
+    while done < n:
+        addr = bmap(ip, off // BSIZE, False)
+        start = off % BSIZE
+        chunk = min(n - done, BSIZE - start)
+        if addr:
+            b = bio.bread(addr)
+            out[done:done + chunk] = b.data[start:start + chunk]
+            bio.brelse(b)
+        done += chunk
+        off += chunk
+    return out
+
+
+def writei(ip, off, data):
+    """Write data at off (ip locked, inside a transaction); the count
+    written (short when the disk fills), or -1 for a bad offset."""
+    n = len(data)
+    if off > ip.size or off + n > MAXFILE * BSIZE:
+        return -1
+    done = 0
+    view = memoryview(data)
+    while done < n:
+        addr = bmap(ip, off // BSIZE, True)
+        if addr == 0:
+            break                       # out of blocks
+        start = off % BSIZE
+        chunk = min(n - done, BSIZE - start)
+        b = bio.bread(addr)
+        b.data[start:start + chunk] = view[done:done + chunk]
+        log.log_write(b)
+        bio.brelse(b)
+        done += chunk
+        off += chunk
+    if off > ip.size:
+        ip.size = off
+    # Even with no size change bmap may have added blocks to ip.addrs.
+    iupdate(ip)
+    return done
+
+
+# ---- directories ----
+
+def _pad(name):
+    raw = name.encode() if isinstance(name, str) else bytes(name)
+    if not raw or len(raw) > DIRSIZ or b"/" in raw or b"\0" in raw:
+        return None
+    return raw + bytes(DIRSIZ - len(raw))
+
+
+def dirlookup(dp, name):
+    """(Inode, offset) of name in directory dp (locked), or (None, -1)."""
+    target = _pad(name)
+    if target is None:
+        return None, -1
+    data = readi(dp, 0, dp.size)
+    # The name search runs in C (bytearray.find): a match must sit at a
+    # name field (offset 2 in a 16-byte entry) of a used entry.
+    pos = data.find(target)
+    while pos >= 0:
+        if pos % DIRENT_SIZE == 2:
+            inum = data[pos - 2] | (data[pos - 1] << 8)
+            if inum:
+                return iget(inum), pos - 2
+        pos = data.find(target, pos + 1)
+    return None, -1
+
+
+def dirlink(dp, name, inum):
+    """Add entry (name, inum) to directory dp (locked, in a transaction)."""
+    target = _pad(name)
+    if target is None:
+        raise FSError("bad name")
+    ip, _ = dirlookup(dp, name)
+    if ip is not None:
+        iput(ip)
+        raise FSError("name exists")
+    data = readi(dp, 0, dp.size)
+    off = 0
+    while off < len(data):
+        if data[off] == 0 and data[off + 1] == 0:
+            break                       # a free slot
+        off += DIRENT_SIZE
+    if writei(dp, off, struct.pack(DIRENT, inum, target)) != DIRENT_SIZE:
+        raise FSError("out of blocks")
+
+
+def dir_is_empty(dp):
+    data = readi(dp, 0, dp.size)
+    for off in range(2 * DIRENT_SIZE, len(data), DIRENT_SIZE):
+        if data[off] or data[off + 1]:
+            return False
+    return True
+
+
+# ---- path names ----
+
+def split_path(path):
+    return [part for part in path.split("/") if part]
+
+
+def namex(path, cwd, want_parent):
+    """Walk path from the root (absolute) or cwd.  Returns the inode
+    (referenced, unlocked), or with want_parent (parent inode, last name).
+    None (or (None, None)) if a component is missing or not a directory."""
+    parts = split_path(path)
+    ip = iget(ROOTINO) if path.startswith("/") or cwd is None else idup(cwd)
+    if want_parent:
+        if not parts:
+            iput(ip)
+            return None, None
+        last = parts.pop()
+    for name in parts:
+        ilock(ip)
+        if ip.type != T_DIR:
+            iunlockput(ip)
+            return (None, None) if want_parent else None
+        nxt, _ = dirlookup(ip, name)
+        iunlockput(ip)
+        if nxt is None:
+            return (None, None) if want_parent else None
+        ip = nxt
+    if want_parent:
+        return ip, last
+    return ip
+
+
+def namei(path, cwd):
+    return namex(path, cwd, False)
+
+
+def nameiparent(path, cwd):
+    return namex(path, cwd, True)
+
+
+def stat_bytes(ip):
+    """struct stat (ABI.md, 24 bytes) for ip (locked); dev is always 1."""
+    return struct.pack("<iIhhIQ", 1, ip.inum, ip.type, ip.nlink, 0, ip.size)
+
+
+def is_device(ip):
+    return ip.type == T_DEVICE

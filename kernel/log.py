@@ -1,0 +1,135 @@
+# The write-ahead log: every system call's disk updates happen atomically.
+#
+# A system call that changes the file system brackets its work with
+# begin_op() and end_op(), and writes blocks with log_write(b) instead of
+# bwrite(b).  log_write only notes the block (and pins it in the cache).
+# When the last operation in progress ends, commit():
+#
+#   1. copies each noted block into the log area on disk;
+#   2. writes the log header with the count: the commit point -- from here
+#      a crash is recovered by replaying the log;
+#   3. copies each block to its home location ("install");
+#   4. writes the header with count 0: the log is empty again.
+#
+# At boot, recover() replays a committed log that a crash left behind.  So
+# after a crash, each system call's changes are on disk entirely or not at
+# all.  This is xv6's log.c; the disk layout is in kernel/fslayout.py.
+import struct
+
+from kernel.compat import const
+from kernel.fslayout import LOGHEADER, LOGSIZE, MAXOPBLOCKS
+from kernel import kthread, bio
+
+start = 0              # block of the log header
+size = 0               # blocks in the log area, header included
+outstanding = 0        # operations between begin_op and end_op
+committing = False
+blocks = []            # block numbers noted in this transaction, in order
+stats = {"commits": 0, "blocks": 0}
+
+WAIT_CHANNEL = "log space"
+
+
+def init(superblock):
+    global start, size
+    start = superblock["logstart"]
+    size = superblock["nlog"]
+    if size - 1 < LOGSIZE:
+        raise RuntimeError("log: disk log of %d blocks is smaller than LOGSIZE" % size)
+    recover()
+
+
+def read_header():
+    b = bio.bread(start)
+    fields = struct.unpack_from(LOGHEADER, b.data, 0)
+    bio.brelse(b)
+    return list(fields[1:1 + fields[0]])
+
+
+def write_header(block_list):
+    b = bio.bread(start)
+    values = block_list + [0] * (LOGSIZE - len(block_list))
+    struct.pack_into(LOGHEADER, b.data, 0, len(block_list), *values)
+    bio.bwrite(b)
+    bio.brelse(b)
+
+
+def install(block_list, recovering):
+    """Copy each logged block to its home location."""
+    for i, home in enumerate(block_list):
+        logged = bio.bread(start + 1 + i)
+        dst = bio.bread(home)
+        dst.data[:] = logged.data
+        bio.bwrite(dst)
+        if not recovering:
+            bio.bunpin(dst)
+        bio.brelse(logged)
+        bio.brelse(dst)
+
+
+def recover():
+    pending = read_header()
+    if pending:
+        print("log: recovering %d blocks from an interrupted commit" % len(pending))
+        install(pending, True)
+        write_header([])
+
+
+def begin_op():
+    """Start a file-system operation; wait while the log could overflow."""
+    global outstanding
+    while True:
+        if committing:
+            kthread.sleep(WAIT_CHANNEL)
+        elif len(blocks) + (outstanding + 1) * MAXOPBLOCKS > LOGSIZE:
+            kthread.sleep(WAIT_CHANNEL)    # this op might run out of log space
+        else:
+            outstanding += 1
+            return
+
+
+def end_op():
+    """End an operation; the last one out commits everything."""
+    global outstanding, committing
+    outstanding -= 1
+    if committing:
+        raise RuntimeError("log: end_op while committing")
+    if outstanding == 0:
+        committing = True
+        commit()
+        committing = False
+    # Waiting operations may fit now (fewer reservations, or a fresh log).
+    kthread.wakeup(WAIT_CHANNEL)
+
+
+def commit():
+    global blocks
+    if not blocks:
+        return
+    # 1. the blocks, into the log area
+    for i, home in enumerate(blocks):
+        src = bio.bread(home)
+        dst = bio.bread(start + 1 + i)
+        dst.data[:] = src.data
+        bio.bwrite(dst)
+        bio.brelse(src)
+        bio.brelse(dst)
+    done = blocks
+    blocks = []
+    write_header(done)           # 2. the commit point
+    install(done, False)         # 3.
+    write_header([])             # 4.
+    stats["commits"] += 1
+    stats["blocks"] += len(done)
+
+
+def log_write(b):
+    """Note that buffer b (locked by the caller) belongs to this transaction."""
+    if outstanding < 1:
+        raise RuntimeError("log_write outside a transaction")
+    if b.blockno in blocks:
+        return                   # absorbed: one copy per transaction
+    if len(blocks) >= LOGSIZE:
+        raise RuntimeError("log: transaction too big")
+    blocks.append(b.blockno)
+    bio.bpin(b)

@@ -1,0 +1,379 @@
+# System calls about files: descriptors, paths, directories, pipes.
+#
+# Each handler takes the calling process and returns its a0.  Calls that
+# change the disk run inside log.begin_op()/end_op(), so each is atomic
+# across a crash.  Any failure -- a bad pointer, a missing or non-directory
+# path component, a name too long, a full disk or inode table -- is -1.
+import struct
+
+import kern
+
+from kernel.compat import const
+from kernel.fslayout import T_DIR, T_FILE, T_DEVICE, DIRENT_SIZE
+from kernel import fs, log, file, pipe
+
+MAXPATH = const(128)
+MAX_IO = const(8192)    # bytes moved across the user boundary per chunk
+
+O_RDONLY = const(0x000)
+O_WRONLY = const(0x001)
+O_RDWR = const(0x002)
+O_CREATE = const(0x200)
+O_TRUNC = const(0x400)
+
+
+def fetch_path(p, n):
+    """Argument n as a path string, or None if it is a bad pointer, has no
+    NUL within MAXPATH bytes, or is empty."""
+    raw = kern.copyinstr(p.pagetable, kern.arg_addr(p.trapframe, n), MAXPATH)
+    if not raw:
+        return None
+    try:
+        return raw.decode()
+    except UnicodeError:
+        return None
+
+
+def arg_fd(p, n):
+    """(fd, File) for descriptor argument n, or (-1, None)."""
+    fd = kern.arg_int(p.trapframe, n)
+    if 0 <= fd < file.NOFILE:
+        f = p.ofile[fd]
+        if f is not None:
+            return fd, f
+    return -1, None
+
+
+def fd_alloc(p, f):
+    """The lowest free descriptor of p, now referring to f; -1 if none."""
+    for fd in range(file.NOFILE):
+        if p.ofile[fd] is None:
+            p.ofile[fd] = f
+            return fd
+    return -1
+
+
+# ---- descriptors ----
+
+def sys_dup(p):
+    _, f = arg_fd(p, 0)
+    if f is None:
+        return -1
+    fd = fd_alloc(p, f)
+    if fd >= 0:
+        file.dup(f)
+    return fd
+
+
+def sys_close(p):
+    fd, f = arg_fd(p, 0)
+    if f is None:
+        return -1
+    p.ofile[fd] = None
+    file.close(f)
+    return 0
+
+
+def sys_read(p):
+    _, f = arg_fd(p, 0)
+    tf = p.trapframe
+    addr, n = kern.arg_addr(tf, 1), kern.arg_int(tf, 2)
+    if f is None or n < 0:
+        return -1
+    total = 0
+    while total < n:
+        data = file.read(f, min(n - total, MAX_IO), p)
+        if data is None:
+            return -1 if total == 0 else total
+        if not data:
+            break                         # end of file
+        if kern.copyout(p.pagetable, addr + total, data) < 0:
+            return -1
+        total += len(data)
+        if f.type != file.FD_INODE:
+            break                         # pipes and devices: what is there now
+    return total
+
+
+def sys_write(p):
+    _, f = arg_fd(p, 0)
+    tf = p.trapframe
+    addr, n = kern.arg_addr(tf, 1), kern.arg_int(tf, 2)
+    if f is None or n < 0 or not f.writable:
+        return -1
+    total = 0
+    while total < n:
+        chunk = min(n - total, MAX_IO)
+        data = kern.copyin(p.pagetable, addr + total, chunk)
+        if data is None:
+            return -1 if total == 0 else total
+        wrote = file.write(f, data, p)
+        if wrote < 0:
+            return -1 if total == 0 else total
+        total += wrote
+        if wrote < chunk:
+            break
+    return total
+
+
+def sys_fstat(p):
+    _, f = arg_fd(p, 0)
+    if f is None:
+        return -1
+    st = file.stat(f)
+    if st is None or kern.copyout(p.pagetable, kern.arg_addr(p.trapframe, 1), st) < 0:
+        return -1
+    return 0
+
+
+def sys_pipe(p):
+    addr = kern.arg_addr(p.trapframe, 0)
+    rf = file.alloc(file.FD_PIPE, True, False)
+    if rf is None:
+        return -1
+    wf = file.alloc(file.FD_PIPE, False, True)
+    if wf is None:
+        file.open_files -= 1
+        return -1
+    rf.pipe = wf.pipe = pipe.Pipe()
+    fd0 = fd_alloc(p, rf)
+    fd1 = fd_alloc(p, wf) if fd0 >= 0 else -1
+    if fd1 < 0 or kern.copyout(p.pagetable, addr, struct.pack("<ii", fd0, fd1)) < 0:
+        if fd0 >= 0:
+            p.ofile[fd0] = None
+        if fd1 >= 0:
+            p.ofile[fd1] = None
+        file.close(rf)
+        file.close(wf)
+        return -1
+    return 0
+
+
+# ---- paths ----
+
+def create(p, path, itype, major, minor):
+    """The inode at path, created if missing, locked; None on failure.
+    (Inside a transaction.)  An existing file is fine for open(O_CREATE)."""
+    dp, name = fs.nameiparent(path, p.cwd)
+    if dp is None:
+        return None
+    if name in (".", "..") or fs._pad(name) is None:
+        fs.iput(dp)
+        return None
+    fs.ilock(dp)
+    if dp.type != T_DIR:
+        fs.iunlockput(dp)
+        return None
+    ip, _ = fs.dirlookup(dp, name)
+    if ip is not None:
+        fs.iunlockput(dp)
+        fs.ilock(ip)
+        if itype == T_FILE and ip.type in (T_FILE, T_DEVICE):
+            return ip
+        fs.iunlockput(ip)
+        return None
+    ip = fs.ialloc(itype)
+    if ip is None:
+        fs.iunlockput(dp)
+        return None
+    fs.ilock(ip)
+    ip.major, ip.minor, ip.nlink = major, minor, 1
+    fs.iupdate(ip)
+    try:
+        if itype == T_DIR:
+            # "." does not count as a link; the child's ".." counts for dp.
+            fs.dirlink(ip, ".", ip.inum)
+            fs.dirlink(ip, "..", dp.inum)
+        fs.dirlink(dp, name, ip.inum)
+    except fs.FSError:
+        ip.nlink = 0                      # iput frees it
+        fs.iupdate(ip)
+        fs.iunlockput(ip)
+        fs.iunlockput(dp)
+        return None
+    if itype == T_DIR:
+        dp.nlink += 1
+        fs.iupdate(dp)
+    fs.iunlockput(dp)
+    return ip
+
+
+def sys_open(p):
+    path = fetch_path(p, 0)
+    omode = kern.arg_int(p.trapframe, 1)
+    if path is None:
+        return -1
+    log.begin_op()
+    if omode & O_CREATE:
+        ip = create(p, path, T_FILE, 0, 0)
+        if ip is None:
+            log.end_op()
+            return -1
+    else:
+        ip = fs.namei(path, p.cwd)
+        if ip is None:
+            log.end_op()
+            return -1
+        fs.ilock(ip)
+        if ip.type == T_DIR and omode & (O_WRONLY | O_RDWR):
+            fs.iunlockput(ip)
+            log.end_op()
+            return -1
+    if ip.type == T_DEVICE and ip.major not in file.devices:
+        fs.iunlockput(ip)
+        log.end_op()
+        return -1
+    readable = not omode & O_WRONLY
+    writable = bool(omode & (O_WRONLY | O_RDWR))
+    f = file.alloc(file.FD_DEVICE if ip.type == T_DEVICE else file.FD_INODE, readable, writable)
+    fd = fd_alloc(p, f) if f is not None else -1
+    if fd < 0:
+        if f is not None:
+            file.open_files -= 1
+        fs.iunlockput(ip)
+        log.end_op()
+        return -1
+    f.ip = ip
+    f.major = ip.major
+    if omode & O_TRUNC and ip.type == T_FILE:
+        fs.itrunc(ip)
+    fs.iunlock(ip)
+    log.end_op()
+    return fd
+
+
+def make_node(p, itype, major, minor):
+    path = fetch_path(p, 0)
+    if path is None:
+        return -1
+    log.begin_op()
+    ip = create(p, path, itype, major, minor)
+    if ip is None:
+        log.end_op()
+        return -1
+    fs.iunlockput(ip)
+    log.end_op()
+    return 0
+
+
+def sys_mkdir(p):
+    return make_node(p, T_DIR, 0, 0)
+
+
+def sys_mknod(p):
+    tf = p.trapframe
+    return make_node(p, T_DEVICE, kern.arg_int(tf, 1), kern.arg_int(tf, 2))
+
+
+def sys_chdir(p):
+    path = fetch_path(p, 0)
+    if path is None:
+        return -1
+    log.begin_op()
+    ip = fs.namei(path, p.cwd)
+    if ip is None:
+        log.end_op()
+        return -1
+    fs.ilock(ip)
+    if ip.type != T_DIR:
+        fs.iunlockput(ip)
+        log.end_op()
+        return -1
+    fs.iunlock(ip)
+    fs.iput(p.cwd)
+    p.cwd = ip
+    log.end_op()
+    return 0
+
+
+def sys_link(p):
+    old, new = fetch_path(p, 0), fetch_path(p, 1)
+    if old is None or new is None:
+        return -1
+    log.begin_op()
+    ip = fs.namei(old, p.cwd)
+    if ip is None:
+        log.end_op()
+        return -1
+    fs.ilock(ip)
+    if ip.type == T_DIR:
+        fs.iunlockput(ip)
+        log.end_op()
+        return -1
+    ip.nlink += 1
+    fs.iupdate(ip)
+    fs.iunlock(ip)
+    ok = False
+    dp, name = fs.nameiparent(new, p.cwd)
+    if dp is not None:
+        fs.ilock(dp)
+        if dp.type == T_DIR:
+            try:
+                fs.dirlink(dp, name, ip.inum)
+                ok = True
+            except fs.FSError:
+                pass
+        fs.iunlockput(dp)
+    if not ok:
+        fs.ilock(ip)
+        ip.nlink -= 1
+        fs.iupdate(ip)
+        fs.iunlock(ip)
+    fs.iput(ip)
+    log.end_op()
+    return 0 if ok else -1
+
+
+def sys_unlink(p):
+    path = fetch_path(p, 0)
+    if path is None:
+        return -1
+    log.begin_op()
+    dp, name = fs.nameiparent(path, p.cwd)
+    if dp is None:
+        log.end_op()
+        return -1
+    fs.ilock(dp)
+    result = -1
+    if dp.type == T_DIR and name not in (".", ".."):
+        ip, off = fs.dirlookup(dp, name)
+        if ip is not None:
+            fs.ilock(ip)
+            if ip.nlink < 1:
+                raise RuntimeError("unlink: inode %d has no links" % ip.inum)
+            if ip.type == T_DIR and not fs.dir_is_empty(ip):
+                fs.iunlockput(ip)
+            else:
+                fs.writei(dp, off, bytes(DIRENT_SIZE))
+                if ip.type == T_DIR:
+                    dp.nlink -= 1         # the child's ".." is gone
+                    fs.iupdate(dp)
+                ip.nlink -= 1
+                fs.iupdate(ip)
+                fs.iunlockput(ip)
+                result = 0
+    fs.iunlockput(dp)
+    log.end_op()
+    return result
+
+
+def read_program(p, path):
+    """The contents of the regular file at path, or None."""
+    log.begin_op()
+    ip = fs.namei(path, p.cwd)
+    if ip is None:
+        log.end_op()
+        return None
+    fs.ilock(ip)
+    data = fs.readi(ip, 0, ip.size) if ip.type == T_FILE else None
+    fs.iunlockput(ip)
+    log.end_op()
+    return data
+
+
+def sys_freeblocks(p):
+    return fs.free_blocks()
+
+
+def sys_freeinodes(p):
+    return fs.free_inodes()
