@@ -224,8 +224,6 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_uvm_load), MP_ROM_PTR(&kern_uvm_load_obj) },
     { MP_ROM_QSTR(MP_QSTR_copyinstr), MP_ROM_PTR(&kern_copyinstr_obj) },
     { MP_ROM_QSTR(MP_QSTR_console_write), MP_ROM_PTR(&kern_console_write_obj) },
-    { MP_ROM_QSTR(MP_QSTR_programs), MP_ROM_PTR(&kern_programs_obj) },
-    { MP_ROM_QSTR(MP_QSTR_program), MP_ROM_PTR(&kern_program_obj) },
     { MP_ROM_QSTR(MP_QSTR_disk_present), MP_ROM_PTR(&kern_disk_present_obj) },
     { MP_ROM_QSTR(MP_QSTR_disk_capacity), MP_ROM_PTR(&kern_disk_capacity_obj) },
     { MP_ROM_QSTR(MP_QSTR_disk_submit), MP_ROM_PTR(&kern_disk_submit_obj) },

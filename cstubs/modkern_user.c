@@ -1,6 +1,6 @@
 // The `kern` functions for user processes: entering user mode, trapframes,
-// address spaces, copies across the user boundary, and the programs built
-// into the image.  (modkern.c lists them in the module's table.)
+// address spaces, and copies across the user boundary.  (modkern.c lists
+// them in the module's table.)
 #include <string.h>
 #include "py/runtime.h"
 #include "py/objstr.h"
@@ -192,26 +192,3 @@ static mp_obj_t kern_console_write(mp_obj_t buf) {
     return mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_1(kern_console_write_obj, kern_console_write);
-
-// ---- programs linked into the image (build/user/programs.S) ----
-
-struct program { const char *name; const unsigned char *data; unsigned long size; };
-extern const struct program programs[];
-
-static mp_obj_t kern_programs(void) {
-    mp_obj_t list = mp_obj_new_list(0, NULL);
-    for (const struct program *p = programs; p->name; p++)
-        mp_obj_list_append(list, mp_obj_new_str(p->name, strlen(p->name)));
-    return list;
-}
-MP_DEFINE_CONST_FUN_OBJ_0(kern_programs_obj, kern_programs);
-
-// program(name) -> a read-only memoryview of its ELF file, or None.
-static mp_obj_t kern_program(mp_obj_t name_obj) {
-    const char *name = mp_obj_str_get_str(name_obj);
-    for (const struct program *p = programs; p->name; p++)
-        if (strcmp(p->name, name) == 0)
-            return mp_obj_new_memoryview('B', p->size, (void *)p->data);
-    return mp_const_none;
-}
-MP_DEFINE_CONST_FUN_OBJ_1(kern_program_obj, kern_program);
