@@ -348,7 +348,7 @@ def test_run_failures(fake, mode, message):
 
 
 def test_main_writes_report(fake, elf, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(bench, "qemu_command", lambda: fake("ok"))
+    monkeypatch.setattr(bench, "qemu_command", lambda fsimg=None: fake("ok"))
     out = tmp_path / "bench.json"
     assert bench.main(["--elf", str(elf), "--out", str(out)]) == 0
     result = json.loads(out.read_text())
@@ -359,7 +359,7 @@ def test_main_writes_report(fake, elf, tmp_path, monkeypatch, capsys):
 
 
 def test_main_failure_prints_log(fake, elf, tmp_path, monkeypatch, capsys):
-    monkeypatch.setattr(bench, "qemu_command", lambda: fake("panic"))
+    monkeypatch.setattr(bench, "qemu_command", lambda fsimg=None: fake("panic"))
     assert bench.main(["--elf", str(elf), "--out", str(tmp_path / "b.json")]) != 0
     err = capsys.readouterr().err
     assert "panic: kernel fault" in err and "FAILED" in err

@@ -38,7 +38,9 @@ import math
 import os
 import re
 import shlex
+import shutil
 import subprocess
+import tempfile
 import sys
 from pathlib import Path
 
@@ -49,6 +51,7 @@ from elftools.elf.elffile import ELFFile
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ELF = REPO_ROOT / "build" / "kernel" / "kernel.elf"
 DEFAULT_OUT = REPO_ROOT / "build" / "bench.json"
+FS_IMG = REPO_ROOT / "build" / "fs.img"
 
 ICOUNT_ARGS = ["-icount", "shift=0,align=off,sleep=off"]
 INSNS_PER_TICK = 100            # time CSR at 10 MHz, 1 instruction = 1 ns
@@ -228,10 +231,13 @@ def format_table(figures, image=None, reference=None, targets=None):
     return "\n".join(lines)
 
 
-def qemu_command(repo_root=REPO_ROOT):
-    """The QEMU command of `make -s print-qemu-cmd`, with icount added."""
-    out = subprocess.run(["make", "-s", "--no-print-directory", "print-qemu-cmd"],
-                         cwd=repo_root, capture_output=True, text=True)
+def qemu_command(repo_root=REPO_ROOT, fsimg=None):
+    """The QEMU command of `make -s print-qemu-cmd`, with icount added;
+    fsimg: the disk image to boot (the benchmarks write to their disk)."""
+    args = ["make", "-s", "--no-print-directory", "print-qemu-cmd"]
+    if fsimg is not None:
+        args.append("FSIMG=%s" % fsimg)
+    out = subprocess.run(args, cwd=repo_root, capture_output=True, text=True)
     if out.returncode != 0:
         raise BenchError(f"make print-qemu-cmd failed:\n{out.stderr}")
     lines = [l for l in out.stdout.splitlines() if l.strip()]
@@ -376,8 +382,14 @@ def main(argv=None):
     ap.add_argument("--elf", default=str(DEFAULT_ELF), help="kernel ELF for the image sizes")
     ap.add_argument("--out", default=str(DEFAULT_OUT), help="where to write the JSON report")
     args = ap.parse_args(argv)
+    # A private copy of the disk: the benchmarks create and delete files.
+    scratch = tempfile.mkdtemp(prefix="pyrite-bench-")
     try:
-        cmd = qemu_command()
+        fsimg = None
+        if FS_IMG.exists():
+            fsimg = os.path.join(scratch, "fs.img")
+            shutil.copyfile(FS_IMG, fsimg)
+        cmd = qemu_command(fsimg=fsimg) if fsimg else qemu_command()
         qemu = shlex.join(cmd)
         print(f"bench: {qemu}", flush=True)
         raw = run(cmd)
@@ -397,6 +409,8 @@ def main(argv=None):
             sys.stderr.write("---- end of console log ----\n")
         sys.stderr.write(f"bench: FAILED: {e}\n")
         return 1
+    finally:
+        shutil.rmtree(scratch, ignore_errors=True)
     print(format_table(result["figures"], result["image"]))
     skipped = unconverted(raw)
     if skipped:
