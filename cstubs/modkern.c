@@ -222,6 +222,8 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_copyin), MP_ROM_PTR(&kern_copyin_obj) },
     { MP_ROM_QSTR(MP_QSTR_copyout), MP_ROM_PTR(&kern_copyout_obj) },
     { MP_ROM_QSTR(MP_QSTR_uvm_load), MP_ROM_PTR(&kern_uvm_load_obj) },
+    { MP_ROM_QSTR(MP_QSTR_copyin_buf), MP_ROM_PTR(&kern_copyin_buf_obj) },
+    { MP_ROM_QSTR(MP_QSTR_copyout_buf), MP_ROM_PTR(&kern_copyout_buf_obj) },
     { MP_ROM_QSTR(MP_QSTR_copyinstr), MP_ROM_PTR(&kern_copyinstr_obj) },
     { MP_ROM_QSTR(MP_QSTR_console_write), MP_ROM_PTR(&kern_console_write_obj) },
     { MP_ROM_QSTR(MP_QSTR_disk_present), MP_ROM_PTR(&kern_disk_present_obj) },

@@ -6,6 +6,7 @@ extern const mp_obj_fun_builtin_fixed_t kern_run_user_obj, kern_tf_get_obj, kern
     kern_tf_copy_obj, kern_arg_int_obj, kern_arg_addr_obj, kern_uvm_create_obj,
     kern_uvm_destroy_obj, kern_uvm_dealloc_obj, kern_uvm_copy_obj, kern_uvm_clear_user_obj,
     kern_copyin_obj, kern_copyout_obj, kern_copyinstr_obj, kern_console_write_obj;
-extern const mp_obj_fun_builtin_var_t kern_uvm_alloc_obj, kern_uvm_load_obj;
+extern const mp_obj_fun_builtin_var_t kern_uvm_alloc_obj, kern_uvm_load_obj, kern_copyin_buf_obj,
+    kern_copyout_buf_obj;
 extern const mp_obj_fun_builtin_fixed_t kern_disk_present_obj, kern_disk_capacity_obj,
     kern_disk_submit_obj, kern_disk_done_obj;   // modkern_disk.c

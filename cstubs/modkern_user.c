@@ -171,6 +171,34 @@ static mp_obj_t kern_copyinstr(mp_obj_t pt, mp_obj_t va, mp_obj_t max_obj) {
 }
 MP_DEFINE_CONST_FUN_OBJ_3(kern_copyinstr_obj, kern_copyinstr);
 
+// copyin_buf(pt, va, buffer, offset, n): user [va, va+n) into
+// buffer[offset:offset+n], with no Python object in between -> 0 or -1.
+// copyout_buf(pt, va, buffer, offset, n): the other way.  (Pipes copy
+// straight between user memory and their ring with these.)
+static void *buf_range(mp_obj_t buf, mp_obj_t off_obj, mp_obj_t n_obj, int flags, size_t *n_out) {
+    mp_buffer_info_t info;
+    mp_get_buffer_raise(buf, &info, flags);
+    mp_int_t off = mp_obj_get_int(off_obj), n = mp_obj_get_int(n_obj);
+    if (off < 0 || n < 0 || (size_t)off > info.len || (size_t)n > info.len - off)
+        mp_raise_ValueError(MP_ERROR_TEXT("range outside the buffer"));
+    *n_out = n;
+    return (char *)info.buf + off;
+}
+
+static mp_obj_t kern_copyin_buf(size_t n_args, const mp_obj_t *args) {
+    size_t n;
+    void *dst = buf_range(args[2], args[3], args[4], MP_BUFFER_WRITE, &n);
+    return MP_OBJ_NEW_SMALL_INT(copyin(page_arg(args[0]), dst, u64_arg(args[1]), n));
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(kern_copyin_buf_obj, 5, 5, kern_copyin_buf);
+
+static mp_obj_t kern_copyout_buf(size_t n_args, const mp_obj_t *args) {
+    size_t n;
+    void *src = buf_range(args[2], args[3], args[4], MP_BUFFER_READ, &n);
+    return MP_OBJ_NEW_SMALL_INT(copyout(page_arg(args[0]), u64_arg(args[1]), src, n));
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(kern_copyout_buf_obj, 5, 5, kern_copyout_buf);
+
 // uvm_load(pt, va, src_buffer, offset, n): exec's loader: copy n bytes of
 // a kernel buffer (a program's ELF image) from offset into user pages,
 // which need not be writable by the user (text) -> 0 or -1.

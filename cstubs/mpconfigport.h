@@ -14,6 +14,8 @@
 // The monitor compiles what it is typed; the kernel itself is frozen bytecode.
 #define MICROPY_ENABLE_COMPILER (1)
 #define MICROPY_ENABLE_GC (1)
+// The VM dispatches through a table of labels (GCC), not a switch.
+#define MICROPY_OPT_COMPUTED_GOTO (1)
 #define MICROPY_STACK_CHECK (1)
 #define MICROPY_ENABLE_SOURCE_LINE (1)
 #define MICROPY_ERROR_REPORTING (MICROPY_ERROR_REPORTING_DETAILED)

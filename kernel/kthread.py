@@ -92,7 +92,8 @@ def spawn(name, function, *args):
 
 def _thread_main(thread):
     # The first Python a new thread runs, on its own stack.
-    finish_switch()
+    if zombies:
+        finish_switch()
     thread.result = thread.function(*thread.args)
     exit()
 
@@ -145,7 +146,8 @@ def sleep(chan):
         sleepers[chan] = [me]
     else:
         waiting.append(me)
-    run_next()
+    nxt = pick_runnable()              # run_next(), by hand: this path is hot
+    switch_to(idle_thread if nxt is None else nxt)
 
 
 def wake(thread):
@@ -165,8 +167,11 @@ def wakeup(chan):
     """Make every thread sleeping on chan runnable."""
     waiting = sleepers.pop(chan, None)
     if waiting:
+        enqueue = policy.enqueue
         for thread in waiting:
-            make_runnable(thread)
+            thread.state = RUNNABLE        # make_runnable(), by hand
+            thread.chan = None
+            enqueue(thread)
 
 
 def pick_runnable():
@@ -195,7 +200,8 @@ def switch_to(thread):
     thread.switches += 1
     kern.thread_switch(thread.handle)
     # Running again, on our own stack, some time later.
-    finish_switch()
+    if zombies:
+        finish_switch()
 
 
 def finish_switch():

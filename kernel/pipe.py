@@ -3,6 +3,12 @@
 # Writers sleep while the buffer is full, readers while it is empty.  When
 # every writer has closed, readers see end of file (a read returns b"");
 # when every reader has closed, a write returns -1.
+#
+# write_user/read_user move bytes straight between a process's memory and
+# the ring (kern.copyin_buf/copyout_buf), with no Python bytes in between:
+# they are the system calls' path, and pipes are often used a byte at a time.
+import kern
+
 from kernel.compat import const
 from kernel import kthread
 
@@ -67,3 +73,50 @@ class Pipe:
         self.nread += n
         kthread.wakeup(self.writable)
         return out
+
+    def write_user(self, p, addr, n):
+        """Copy n bytes at user address addr into the pipe: n, or -1 if the
+        readers are gone, p is killed, or addr is bad."""
+        done = 0
+        while done < n:
+            if not self.readopen or p.killed:
+                return -1
+            used = self.nwrite - self.nread
+            if used == PIPESIZE:
+                kthread.wakeup(self.readable)
+                kthread.sleep(self.writable)
+                continue
+            start = self.nwrite % PIPESIZE
+            chunk = n - done
+            if chunk > PIPESIZE - used:
+                chunk = PIPESIZE - used
+            if chunk > PIPESIZE - start:
+                chunk = PIPESIZE - start
+            if kern.copyin_buf(p.pagetable, addr + done, self.buf, start, chunk) < 0:
+                return -1
+            self.nwrite += chunk
+            done += chunk
+        kthread.wakeup(self.readable)
+        return n
+
+    def read_user(self, p, addr, n):
+        """Copy up to n bytes to user address addr, waiting for some: the
+        count, 0 at end of file, -1 if p is killed or addr is bad."""
+        while self.nread == self.nwrite and self.writeopen:
+            if p.killed:
+                return -1
+            kthread.sleep(self.readable)
+        available = self.nwrite - self.nread
+        if n > available:
+            n = available
+        start = self.nread % PIPESIZE
+        first = PIPESIZE - start
+        if first >= n:
+            if kern.copyout_buf(p.pagetable, addr, self.buf, start, n) < 0:
+                return -1
+        elif (kern.copyout_buf(p.pagetable, addr, self.buf, start, first) < 0
+              or kern.copyout_buf(p.pagetable, addr + first, self.buf, 0, n - first) < 0):
+            return -1
+        self.nread += n
+        kthread.wakeup(self.writable)
+        return n

@@ -11,6 +11,7 @@ import kern
 from kernel.compat import const
 from kernel.fslayout import T_DIR, T_FILE, T_DEVICE, DIRENT_SIZE
 from kernel import fs, log, file, pipe
+from kernel.file import FD_PIPE, FD_INODE, NOFILE
 
 MAXPATH = const(128)
 MAX_IO = const(8192)    # bytes moved across the user boundary per chunk
@@ -37,7 +38,7 @@ def fetch_path(p, n):
 def arg_fd(p, n):
     """(fd, File) for descriptor argument n, or (-1, None)."""
     fd = kern.arg_int(p.trapframe, n)
-    if 0 <= fd < file.NOFILE:
+    if 0 <= fd < NOFILE:
         f = p.ofile[fd]
         if f is not None:
             return fd, f
@@ -46,7 +47,7 @@ def arg_fd(p, n):
 
 def fd_alloc(p, f):
     """The lowest free descriptor of p, now referring to f; -1 if none."""
-    for fd in range(file.NOFILE):
+    for fd in range(NOFILE):
         if p.ofile[fd] is None:
             p.ofile[fd] = f
             return fd
@@ -75,11 +76,13 @@ def sys_close(p):
 
 
 def sys_read(p):
-    _, f = arg_fd(p, 0)
     tf = p.trapframe
-    addr, n = kern.arg_addr(tf, 1), kern.arg_int(tf, 2)
-    if f is None or n < 0:
+    fd, addr, n = kern.arg_int(tf, 0), kern.arg_addr(tf, 1), kern.arg_int(tf, 2)
+    f = p.ofile[fd] if 0 <= fd < NOFILE else None
+    if f is None or n < 0 or not f.readable:
         return -1
+    if f.type == FD_PIPE:
+        return f.pipe.read_user(p, addr, n)       # the fast path: no copies in Python
     total = 0
     while total < n:
         data = file.read(f, min(n - total, MAX_IO), p)
@@ -90,17 +93,19 @@ def sys_read(p):
         if kern.copyout(p.pagetable, addr + total, data) < 0:
             return -1
         total += len(data)
-        if f.type != file.FD_INODE:
-            break                         # pipes and devices: what is there now
+        if f.type != FD_INODE:
+            break                         # devices: what is there now
     return total
 
 
 def sys_write(p):
-    _, f = arg_fd(p, 0)
     tf = p.trapframe
-    addr, n = kern.arg_addr(tf, 1), kern.arg_int(tf, 2)
+    fd, addr, n = kern.arg_int(tf, 0), kern.arg_addr(tf, 1), kern.arg_int(tf, 2)
+    f = p.ofile[fd] if 0 <= fd < NOFILE else None
     if f is None or n < 0 or not f.writable:
         return -1
+    if f.type == FD_PIPE:
+        return f.pipe.write_user(p, addr, n)
     total = 0
     while total < n:
         chunk = min(n - total, MAX_IO)
