@@ -9,7 +9,7 @@
 # monitor.  Ctrl-] switches the keyboard between them, like telnet's
 # escape key, so the monitor can be reached while programs run.
 from kernel.compat import const
-from kernel import kthread
+from kernel import kthread, clock
 import kern
 
 BACKSPACE = const(0x08)
@@ -29,7 +29,7 @@ channels = ("console input: user", "console input: monitor")   # what readers sl
 owner = USER               # who gets the keyboard
 procdump = None            # what ^P prints
 on_escape = None           # called after Ctrl-] switched owner
-first_user_read = 0        # kern.time() of the first read by a program: boot to the shell
+first_user_read = 0        # clock.busy_time() of the first read by a program: boot to the shell
 
 
 def write(text):
@@ -96,7 +96,7 @@ def read(n, p=None, reader=USER):
     global first_user_read
     queue = queues[reader]
     if first_user_read == 0 and reader == USER:
-        first_user_read = kern.time()
+        first_user_read = clock.busy_time()
     while not queue:
         if p is not None and p.killed:
             return None

@@ -51,7 +51,7 @@ def start_init():
 
 
 def boot():
-    monitor.boot_banner_time = kern.time()
+    monitor.boot_banner_time = clock.busy_time()
     banner()
     kthread.init()
     clock.start()

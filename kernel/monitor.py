@@ -17,7 +17,7 @@ from kernel import kthread, console, clock, selftest, proc, disk
 PROMPT = "pyrite> "
 CONTINUE = "...     "
 
-first_prompt_time = 0     # kern.time() when the first prompt was printed
+first_prompt_time = 0     # clock.busy_time() when the monitor started
 
 
 def help():
@@ -159,7 +159,7 @@ def read_entry():
 def run():
     global first_prompt_time
     env = namespace()
-    first_prompt_time = kern.time()
+    first_prompt_time = clock.busy_time()
     while True:
         entry = read_entry()
         if entry is None:          # ^D on an empty line: nothing to do

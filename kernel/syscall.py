@@ -86,10 +86,8 @@ def sys_freepages(p):
 
 
 def sys_busytime(p):
-    # Under QEMU's -icount with sleep=off, the clock jumps ahead while the
-    # machine idles (say, waiting for the disk): benchmarks time with this
-    # instead, the `time` ticks minus those spent waiting for interrupts.
-    return kern.time() - kern.idle_time()
+    # Benchmarks time with this, not rdtime: see clock.busy_time().
+    return clock.busy_time()
 
 
 def sys_exec(p):

@@ -61,11 +61,13 @@ class FakeKern:
         self.next_page = 0x8010_0000
         self.poweroff_status = None
         self.bootargs_text = ""
-        self.programs = {}            # name -> image, for kern.program()
 
     # ---- time and events ----
     def time(self):
         return self.now
+
+    def idle_time(self):
+        return 0                      # the fake never waits in wfi
 
     def set_timer(self, deadline):
         self.timer = deadline
@@ -110,9 +112,6 @@ class FakeKern:
 
     def bootargs(self):
         return self.bootargs_text
-
-    def program(self, name):
-        return self.programs.get(name)
 
     # ---- threads ----
     def thread_current(self):
