@@ -51,9 +51,12 @@ def test_usertests_pass_without_leaks(shell):
     passed, failed = int(m.group(1)), int(m.group(2))
     out = shell.transcript
     assert failed == 0, "failing: %s" % re.findall(r"test (\S+): FAILED", out)
-    assert passed >= 40
-    start, end = map(int, re.search(r"free pages at start (\d+), at end (\d+)", out).groups())
-    assert start == end
+    assert passed >= 60
+    assert "SKIPPED" not in out                       # the file tests ran too
+    for what in ("pages", "blocks", "inodes"):
+        start, end = map(int, re.search(r"free %s at start (\d+), at end (\d+)" % what,
+                                        out).groups())
+        assert start == end, what
     shell.expect_exact(SHELL, 20)
     # The kernel survived every bad input: the shell and the monitor still work.
     assert sh(shell, "hello") == "hello, world"

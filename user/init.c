@@ -6,25 +6,26 @@
 static char *sh_argv[] = { "sh", 0 };
 
 // Make descriptors 0, 1 and 2 the console.  With a file system the console
-// is the device file "console", created on first boot (ABI.md).  Until the
-// file system exists the kernel starts init with 0, 1 and 2 already open on
-// the console and open() fails: then there is nothing to do.
+// is the device file "console", made on first boot (ABI.md).  Whichever of
+// 0, 1, 2 are not open yet become copies of it: dup returns the lowest free
+// descriptor.  If the console cannot be opened at all (no file system yet),
+// the kernel has started init with 0, 1 and 2 open on the console already.
 static void
 open_console(void)
 {
-  int fd;
+  int fd, d;
 
   fd = open("console", O_RDWR);
   if (fd < 0 && mknod("console", CONSOLE_MAJOR, 0) == 0)
     fd = open("console", O_RDWR);
   if (fd < 0)
     return;               // no file system yet: 0, 1, 2 are the console
-  if (fd == 0) {
-    dup(0);               // stdout
-    dup(0);               // stderr
-  } else {
-    close(fd);            // 0, 1, 2 were open already
-  }
+  while ((d = dup(fd)) >= 0 && d <= 2)
+    ;                     // filled the lowest free of 0, 1, 2
+  if (d > 2)
+    close(d);             // 0, 1 and 2 are all open now: one dup too many
+  if (fd > 2)
+    close(fd);
 }
 
 int

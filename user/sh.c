@@ -1,27 +1,51 @@
-// sh: the shell; reads command lines and runs programs, with cd, exit, & and ;.
+// sh: the shell; pipes, redirection, lists, background jobs, ( ), cd and exit.
 #include "user.h"
 
-// A command line is parsed into a small tree of commands, then run:
+// A command line is parsed into a small tree of commands, then run.
 //
-//   line  :=  job { ';' job } [';']       LIST: run one, then the rest
-//   job   :=  exec [ '&' ]                BACK: run without waiting
-//   exec  :=  word { word }               EXEC: a program and its arguments
+//   list      :=  job { (';' | '&') job } [ ';' | '&' ]
+//   job       :=  pipeline                       run it and wait
+//              |  pipeline '&'                   BACK: run it, do not wait
+//   pipeline  :=  command { '|' command }        PIPE: left's output is right's input
+//   command   :=  '(' list ')' { redir }         GROUP: the list in a subshell
+//              |  { word | redir }               EXEC: a program and its arguments
+//   redir     :=  '<' word  |  '>' word  |  '>>' word
 //
-// A job followed by '&' needs no ';' before the next one ("a & b").  The
-// files issue adds pipes (a PIPE node made in parsejob), redirections (a REDIR
-// node around an EXEC, made in parseexec) and parentheses (a subshell, also
-// in parseexec); until then those symbols are reported as not supported.
+// A LIST node holds a job and the rest of its list.  Words may be quoted
+// with '...' or "..." to hold blanks and symbols; there is no other quoting
+// and no expansion.  A command that is only redirections (`> f`) opens the
+// files and runs nothing, which is a way to make an empty file.
+//
+// `cd DIR` and `exit [STATUS]` are built in: the shell runs them itself
+// (in a subshell, a pipeline or a background job they affect only that
+// part).  A program name without a '/' that is not found in the current
+// directory is tried in the root directory too, so the programs can be run
+// from anywhere.
+//
+// Usage:  sh [FILE]      commands from FILE instead of the standard input.
+// The prompt "$ " goes to the standard error, and only when the input is
+// the console.  Starting a background job prints its pid as "[PID]".
 
-#define MAXLINE 256
-#define MAXCMDS 16     // nodes in one line's tree
+#define MAXLINE   512
+#define MAXCMDS   32     // nodes in one line's tree
+#define MAXREDIR  4      // redirections on one command
 
-enum { EXEC = 1, BACK, LIST };
+enum { EXEC = 1, REDIRONLY, GROUP, PIPE, LIST, BACK };
+
+struct redir {
+  int fd;                // 0 for '<', 1 for '>' and '>>'
+  int mode;              // open()'s flags
+  int append;            // '>>': start at the end of the file
+  char *file;
+};
 
 struct cmd {
   int type;
-  char *argv[MAXARG + 1];     // EXEC: the words, NULL-terminated
-  struct cmd *left;           // BACK: the job; LIST: the first part
-  struct cmd *right;          // LIST: the rest
+  char *argv[MAXARG + 1];        // EXEC: the words, NULL-terminated
+  struct redir redir[MAXREDIR];  // EXEC, REDIRONLY, GROUP: in the order written
+  int nredir;
+  struct cmd *left;              // GROUP: the list; PIPE, LIST: the first part; BACK: the job
+  struct cmd *right;             // PIPE, LIST: the rest
 };
 
 // Everything about the current line is static: the user stack is one page,
@@ -33,6 +57,7 @@ static char *pos;                 // parse position in line
 static struct cmd cmds[MAXCMDS];
 static int ncmds;
 static int syntax_error;
+static int interactive;           // input is the console: prompt
 
 static const char blanks[] = " \t\r\n\v";
 static const char symbols[] = "&;|<>()";
@@ -42,11 +67,24 @@ static const char symbols[] = "&;|<>()";
 static int
 getcmd(void)
 {
-  fprintf(2, "$ ");
+  if (interactive)
+    fprintf(2, "$ ");
   gets(line, sizeof(line));
   if (line[0] == 0)
     return -1;          // end of input: gets read nothing at all
   return 0;
+}
+
+static void
+error(const char *msg, int c)
+{
+  if (!syntax_error) {
+    if (c)
+      fprintf(2, "sh: %s '%c'\n", msg, c);
+    else
+      fprintf(2, "sh: %s\n", msg);
+  }
+  syntax_error = 1;
 }
 
 // Skip blanks; return the next character without consuming it (0 at end).
@@ -68,34 +106,36 @@ take(int c)
   return 1;
 }
 
-// The next word, copied into words[]; 0 if the next token is not a word.
+// The next word, copied into words[] without its quotes; 0 if the next
+// token is not a word (a symbol, or the end of the line).
 static char*
 getword(void)
 {
   char *w;
+  char q;
 
   if (peek() == 0 || strchr(symbols, *pos))
     return 0;
   w = wordend;
-  while (*pos && !strchr(blanks, *pos) && !strchr(symbols, *pos))
-    *wordend++ = *pos++;
+  while (*pos && !strchr(blanks, *pos) && !strchr(symbols, *pos)) {
+    if (*pos == '\'' || *pos == '"') {
+      q = *pos++;
+      while (*pos && *pos != q)
+        *wordend++ = *pos++;
+      if (*pos != q) {
+        error("unterminated quote", q);
+        break;
+      }
+      pos++;
+    } else {
+      *wordend++ = *pos++;
+    }
+  }
   *wordend++ = 0;
   return w;
 }
 
-static void
-error(const char *msg, int c)
-{
-  if (!syntax_error) {
-    if (c)
-      fprintf(2, "sh: %s '%c'\n", msg, c);
-    else
-      fprintf(2, "sh: %s\n", msg);
-  }
-  syntax_error = 1;
-}
-
-// ---- parsing ----
+// ---- parsing: each function returns 0 after an error ----
 
 static struct cmd*
 newcmd(int type)
@@ -112,66 +152,143 @@ newcmd(int type)
   return c;
 }
 
+static struct cmd* parselist(void);
+
+// If a redirection comes next, add it to c; 1 if there was one.
+static int
+parseredir(struct cmd *c)
+{
+  struct redir *r;
+  int sym = peek();
+
+  if (sym != '<' && sym != '>')
+    return 0;
+  pos++;
+  if (c->nredir == MAXREDIR) {
+    error("too many redirections", 0);
+    return 1;
+  }
+  r = &c->redir[c->nredir++];
+  if (sym == '<') {
+    r->fd = 0;
+    r->mode = O_RDONLY;
+  } else if (*pos == '>') {
+    pos++;
+    r->fd = 1;
+    r->mode = O_RDWR | O_CREATE;      // read to find the end (there is no seek)
+    r->append = 1;
+  } else {
+    r->fd = 1;
+    r->mode = O_WRONLY | O_CREATE | O_TRUNC;
+  }
+  r->file = getword();
+  if (r->file == 0)
+    error("missing file name after", sym);
+  return 1;
+}
+
 static struct cmd*
-parseexec(void)
+parsecommand(void)
 {
   struct cmd *c;
   char *w;
   int argc = 0;
 
+  if (take('(')) {
+    c = newcmd(GROUP);
+    if (c == 0)
+      return 0;
+    if (peek() == ')') {
+      error("empty ( )", 0);
+      return 0;
+    }
+    c->left = parselist();
+    if (c->left == 0)
+      return 0;
+    if (!take(')')) {
+      error("missing )", 0);
+      return 0;
+    }
+    while (parseredir(c))
+      ;
+    if (peek() && !strchr("|&;)", *pos))
+      error("syntax error near", *pos);
+    return syntax_error ? 0 : c;
+  }
+
   c = newcmd(EXEC);
   if (c == 0)
     return 0;
-  while ((w = getword()) != 0) {
+  for (;;) {
+    if (parseredir(c))
+      continue;
+    w = getword();
+    if (w == 0)
+      break;
     if (argc == MAXARG) {
       error("too many arguments", 0);
       return 0;
     }
     c->argv[argc++] = w;
   }
-  if (peek() && strchr("|<>()", *pos)) {
-    error("not supported yet:", *pos);
+  if (syntax_error)
     return 0;
-  }
   if (argc == 0) {
-    error("syntax error near", peek() ? *pos : 0);
+    if (c->nredir == 0) {
+      error(peek() ? "syntax error near" : "missing command", peek());
+      return 0;
+    }
+    c->type = REDIRONLY;
+  }
+  if (peek() == '(') {
+    error("syntax error near", '(');
     return 0;
   }
   return c;
 }
 
 static struct cmd*
-parsejob(void)
+parsepipeline(void)
 {
-  struct cmd *c, *b;
+  struct cmd *c, *p;
 
-  c = parseexec();
-  if (c == 0 || !take('&'))
+  c = parsecommand();
+  if (c == 0 || !take('|'))
     return c;
-  b = newcmd(BACK);
-  if (b)
-    b->left = c;
-  return b;
+  p = newcmd(PIPE);
+  if (p == 0)
+    return 0;
+  p->left = c;
+  p->right = parsepipeline();
+  return p->right ? p : 0;
 }
 
 static struct cmd*
-parseline(void)
+parselist(void)
 {
-  struct cmd *c, *l;
+  struct cmd *c, *b, *l;
   int more;
 
-  c = parsejob();
+  c = parsepipeline();
   if (c == 0)
     return 0;
-  // After ';', or after '&' when more follows, the rest is another line.
-  more = take(';') || c->type == BACK;
-  if (!more || peek() == 0)
+  if (take('&')) {
+    b = newcmd(BACK);
+    if (b == 0)
+      return 0;
+    b->left = c;
+    c = b;
+    more = 1;
+  } else {
+    more = take(';');
+  }
+  if (!more || peek() == 0 || peek() == ')')
     return c;
   l = newcmd(LIST);
   if (l == 0)
     return 0;
   l->left = c;
-  l->right = parseline();
+  l->right = parselist();
   return l->right ? l : 0;
 }
 
@@ -187,7 +304,7 @@ parse(void)
   syntax_error = 0;
   if (peek() == 0)
     return 0;
-  c = parseline();
+  c = parselist();
   if (c != 0 && peek() != 0) {
     error("syntax error near", *pos);
     return 0;
@@ -200,44 +317,147 @@ parse(void)
 static void run(struct cmd *c);
 
 // cd and exit change the shell itself, so the shell runs them, not a child.
+// 1 if argv was one of them.
 static int
-builtin(struct cmd *c)
+builtin(char **argv)
 {
   char *dir;
 
-  if (strcmp(c->argv[0], "cd") == 0) {
-    dir = c->argv[1] ? c->argv[1] : "/";
+  if (strcmp(argv[0], "cd") == 0) {
+    dir = argv[1] ? argv[1] : "/";
     if (chdir(dir) < 0)
       fprintf(2, "cannot cd %s\n", dir);
     return 1;
   }
-  if (strcmp(c->argv[0], "exit") == 0)
-    exit(c->argv[1] ? atoi(c->argv[1]) : 0);
+  if (strcmp(argv[0], "exit") == 0)
+    exit(argv[1] ? atoi(argv[1]) : 0);
   return 0;
 }
 
-// Run c in this (child) process and exit; never returns.
+// Make descriptor r->fd the file r names.  0, or -1 (with a message).
+static int
+redirect(struct redir *r)
+{
+  static char skip[512];
+  struct stat st;
+  int fd;
+
+  fd = open(r->file, r->mode);
+  if (fd < 0) {
+    fprintf(2, "sh: cannot open %s\n", r->file);
+    return -1;
+  }
+  // '>>': read to the end, so that writes go after it.  (Not on a device:
+  // reading the console would wait for a line.)
+  if (r->append && fstat(fd, &st) == 0 && st.type == T_FILE)
+    while (read(fd, skip, sizeof(skip)) > 0)
+      ;
+  if (fd != r->fd) {
+    close(r->fd);
+    if (dup(fd) != r->fd) {
+      fprintf(2, "sh: cannot redirect to %s\n", r->file);
+      return -1;
+    }
+    close(fd);
+  }
+  return 0;
+}
+
+// exec argv; if that fails and the name has no '/', try it in the root.
+static void
+execute(char **argv)
+{
+  static char path[MAXPATH];
+
+  exec(argv[0], argv);
+  if (strchr(argv[0], '/') == 0 && strlen(argv[0]) + 2 <= sizeof(path)) {
+    path[0] = '/';
+    strcpy(path + 1, argv[0]);
+    exec(path, argv);
+  }
+  fprintf(2, "exec %s failed\n", argv[0]);
+}
+
+// Wait for pid and return its status.  Background jobs that finished
+// meanwhile are reaped here too.
+static int
+waitfor(int pid)
+{
+  int w, st = 0;
+
+  do {
+    w = wait(&st);
+  } while (w != pid && w >= 0);
+  return w == pid ? st : -1;
+}
+
+static void runchild(struct cmd *c);
+
+// Run the two sides of a pipe in two children, the left one's output into
+// the right one's input; wait for both; the right one's status.
+static int
+runpipe(struct cmd *c)
+{
+  int p[2], left, right;
+
+  if (pipe(p) < 0) {
+    fprintf(2, "sh: pipe failed\n");
+    return 1;
+  }
+  left = fork();
+  if (left == 0) {
+    close(1);
+    dup(p[1]);
+    close(p[0]);
+    close(p[1]);
+    runchild(c->left);
+  }
+  right = left < 0 ? -1 : fork();
+  if (right == 0) {
+    close(0);
+    dup(p[0]);
+    close(p[0]);
+    close(p[1]);
+    runchild(c->right);
+  }
+  // Only the two children may hold the pipe: the reader sees end of file
+  // when the writer is done.
+  close(p[0]);
+  close(p[1]);
+  if (left < 0 || right < 0) {
+    fprintf(2, "sh: fork failed\n");
+    if (left > 0)
+      waitfor(left);
+    return 1;
+  }
+  waitfor(left);
+  return waitfor(right);
+}
+
+// Run c in this (child) process and exit with its status; never returns.
 static void
 runchild(struct cmd *c)
 {
-  if (c->type == EXEC) {
-    exec(c->argv[0], c->argv);
-    fprintf(2, "exec %s failed\n", c->argv[0]);
+  int i;
+
+  for (i = 0; i < c->nredir; i++)
+    if (redirect(&c->redir[i]) < 0)
+      exit(1);
+
+  switch (c->type) {
+  case EXEC:
+    if (builtin(c->argv))
+      exit(0);
+    execute(c->argv);
     exit(1);
+  case REDIRONLY:
+    exit(0);
+  case PIPE:
+    exit(runpipe(c));
+  default:              // GROUP: its list; LIST, BACK: themselves
+    run(c->type == GROUP ? c->left : c);
+    exit(0);
   }
-  run(c);
-  exit(0);
-}
-
-// Wait for pid.  Background jobs that finished meanwhile are reaped here too.
-static void
-waitfor(int pid)
-{
-  int w;
-
-  do {
-    w = wait(0);
-  } while (w != pid && w >= 0);
 }
 
 static void
@@ -246,17 +466,9 @@ run(struct cmd *c)
   int pid;
 
   switch (c->type) {
-  case EXEC:
-    if (builtin(c))
-      return;
-    pid = fork();
-    if (pid < 0) {
-      fprintf(2, "sh: fork failed\n");
-      return;
-    }
-    if (pid == 0)
-      runchild(c);
-    waitfor(pid);
+  case LIST:
+    run(c->left);
+    run(c->right);
     return;
   case BACK:
     pid = fork();
@@ -266,18 +478,46 @@ run(struct cmd *c)
     }
     if (pid == 0)
       runchild(c->left);
+    if (interactive)
+      fprintf(2, "[%d]\n", pid);
     return;             // no wait: a later waitfor() reaps it
-  case LIST:
-    run(c->left);
-    run(c->right);
+  case EXEC:
+    if (c->nredir == 0 && builtin(c->argv))
+      return;
+    // fall through
+  default:
+    pid = fork();
+    if (pid < 0) {
+      fprintf(2, "sh: fork failed\n");
+      return;
+    }
+    if (pid == 0)
+      runchild(c);
+    waitfor(pid);
     return;
   }
 }
 
 int
-main(void)
+main(int argc, char *argv[])
 {
   struct cmd *c;
+  struct stat st;
+
+  if (argc > 2) {
+    fprintf(2, "usage: sh [file]\n");
+    exit(1);
+  }
+  if (argc == 2) {
+    close(0);
+    if (open(argv[1], O_RDONLY) != 0) {
+      fprintf(2, "sh: cannot open %s\n", argv[1]);
+      exit(1);
+    }
+  }
+  // Prompt when the input is the console.  (Before there are files, fstat
+  // fails, and then the input is the console too.)
+  interactive = fstat(0, &st) < 0 || st.type == T_DEVICE;
 
   while (getcmd() == 0) {
     c = parse();
