@@ -149,6 +149,8 @@ class Machine:
         boot = ["-append", bootargs] if bootargs is not None else []
         try:
             make_vars = self._private_disk(make_vars)
+            # The disk this machine boots ("" for none): tests fsck it after poweroff.
+            self.fsimg = make_vars.get("FSIMG", "")
             self.command = qemu_command(self.kernel, make_vars) + [
                 "-qmp", "unix:%s,server=on,wait=off" % self.qmp_socket] + boot + list(extra_args)
         except BaseException:

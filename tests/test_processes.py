@@ -7,28 +7,7 @@ import pytest
 
 from tests.qemu import PROMPT
 
-SHELL = "$ "
-ESCAPE = "\x1d"          # Ctrl-]
-
-
-def boot_shell(boot, *extra):
-    m = boot(*extra, bootargs=None, wait_prompt=False)
-    m.expect_exact("init: starting sh\n", 20)
-    m.expect_exact(SHELL, 20)
-    return m
-
-
-def sh(m, line, timeout=20):
-    """Run a command line at the shell; its output up to the next prompt."""
-    m.send_line(line)
-    m.expect_exact(line + "\n", timeout)
-    return m.expect_exact(SHELL, timeout).rstrip("\n")
-
-
-def to_monitor(m):
-    m.send_raw(ESCAPE)
-    m.expect_exact("[kernel monitor", 10)
-    m.prompt(10)
+from tests.shell import SHELL, ESCAPE, boot_shell, sh, to_monitor
 
 
 @pytest.fixture
