@@ -26,6 +26,7 @@ ZEROS = bytes(BSIZE)
 sb = {}                      # the superblock's fields
 icache = {}                  # inum -> Inode
 alloc_hint = 0               # where balloc starts looking
+inode_hint = 1               # where ialloc starts looking
 
 
 class FSError(Exception):
@@ -203,17 +204,25 @@ def idup(ip):
 
 def ialloc(itype):
     """A free on-disk inode, now of type itype, referenced; None if none."""
-    for inum in range(1, sb["ninodes"]):
+    global inode_hint
+    ninodes = sb["ninodes"]
+    # Start where the last allocation left off, a block of inodes at a time.
+    for k in range(ninodes):
+        inum = (inode_hint + k) % ninodes
+        if inum == 0:
+            continue
         block, offset = _inode_location(inum)
         b = bio.bread(block)
-        if struct.unpack_from("<h", b.data, offset)[0] == 0:
+        free = b.data[offset] == 0 and b.data[offset + 1] == 0     # type 0
+        if free:
             struct.pack_into(DINODE, b.data, offset, itype, 0, 0, 0, 0, *([0] * 13))
             log.log_write(b)
-            bio.brelse(b)
+        bio.brelse(b)
+        if free:
+            inode_hint = inum + 1
             ip = iget(inum)
             ip.valid = False         # reread on ilock
             return ip
-        bio.brelse(b)
     return None
 
 

@@ -230,7 +230,10 @@ fi
 # ---------------------------------------------------------------------------
 if [[ ! -x $MPY_CROSS ]]; then
     say "building mpy-cross"
-    logged "$LOGS/setup-mpy-cross.log" make -C "$MPY_DIR/mpy-cross" -j"$(nproc 2>/dev/null || echo 2)"
+    # MicroPython's version header asks git; stop git from finding Pyrite's own
+    # repository above build/ (it would name the build after our commit).
+    logged "$LOGS/setup-mpy-cross.log" \
+        env GIT_CEILING_DIRECTORIES="$(cd "$MPY_DIR/.." && pwd)" make -C "$MPY_DIR/mpy-cross" -j"$(nproc 2>/dev/null || echo 2)"
 fi
 # Cheap (a few ms), and catches a binary from some other tree or a broken one.
 out=$("$MPY_CROSS" --version 2>&1) || die "$MPY_CROSS does not run: $out"
