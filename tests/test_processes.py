@@ -7,7 +7,8 @@ import pytest
 
 from tests.qemu import PROMPT
 
-from tests.shell import SHELL, ESCAPE, boot_shell, sh, to_monitor
+from tools import fsck
+from tests.shell import SHELL, ESCAPE, boot_shell, sh, to_monitor, power_off
 
 
 @pytest.fixture
@@ -37,10 +38,24 @@ def test_usertests_pass_without_leaks(shell):
                                         out).groups())
         assert start == end, what
     shell.expect_exact(SHELL, 20)
-    # The kernel survived every bad input: the shell and the monitor still work.
+    # The kernel survived every bad input: the shell and the monitor still work,
+    # and the disk is consistent.
     assert sh(shell, "hello") == "hello, world"
     to_monitor(shell)
     assert "init" in shell.run("ps()") and "sh" in shell.run("ps()")
+    shell.send_line("poweroff()")
+    assert shell.wait_exit(20) == 0
+    assert fsck.check(shell.fsimg) == []
+
+
+def test_out_of_blocks(shell):
+    # Fill the disk until write() comes up short, then give it all back.
+    shell.send_line("usertests outofblocks")
+    m = shell.expect(r"usertests: (\d+) passed, (\d+) failed", 600)
+    assert (m.group(1), m.group(2)) == ("2", "0")          # and the leak check
+    shell.expect_exact(SHELL, 20)
+    power_off(shell)
+    assert fsck.check(shell.fsimg) == []
 
 
 def test_user_fault_kills_only_that_process(shell):
