@@ -61,10 +61,10 @@ import time
 import pytest
 
 from tests.qemu import FS_IMG
+from tests import shell
+from tests.shell import SHELL, sh
 from tools import fsck
 from tools.fsck import Image
-
-SHELL = "$ "
 ESCAPE = "\x1d"          # Ctrl-]: the kernel monitor
 
 # user/crashtest.c's formulas: keep them in step.
@@ -139,17 +139,7 @@ def boot(boot):
 
 
 def boot_shell(boot, img, **drive_args):
-    m = boot(bootargs=None, wait_prompt=False, make_vars=drive(img, **drive_args))
-    m.expect_exact("init: starting sh\n", 20)
-    m.expect_exact(SHELL, 20)
-    return m
-
-
-def sh(m, line, timeout=20):
-    """Run a command line at the shell; its output up to the next prompt."""
-    m.send_line(line)
-    m.expect_exact(line + "\n", timeout)
-    return m.expect_exact(SHELL, timeout).rstrip("\n")
+    return shell.boot_shell(boot, make_vars=drive(img, **drive_args))
 
 
 def writes(m):
