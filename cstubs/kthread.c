@@ -27,6 +27,7 @@
 #include "vm.h"
 #include "panic.h"
 #include "kthread.h"
+#include "trap.h"
 
 void swtch(struct context *old, struct context *new);
 
@@ -179,6 +180,14 @@ void kthread_set_name(int handle, const char *name, size_t len) {
     t->name[len] = 0;
 }
 
+void kthread_set_process(int handle, int pid, struct trapframe *tf) {
+    struct kthread *t = kthread_lookup(handle);
+    if (t != NULL) {
+        t->pid = pid;
+        t->tf = tf;
+    }
+}
+
 uintptr_t kthread_stack_used(int handle) {
     struct kthread *t = kthread_lookup(handle);
     if (t == NULL)
@@ -203,8 +212,20 @@ void kthread_gc_scan_suspended(void) {
     }
 }
 
+// For panics: the running thread and, if it runs a process, the pid, the
+// program and the user registers of its last trap.
 void kthread_print_current(void) {
     kprintf("kernel thread: %d (%s)\n", current->handle, current->name);
+    struct trapframe *tf = current->tf;
+    if (current->pid == 0 || tf == NULL)
+        return;
+    kprintf("process: pid %d (%s); its last trap: %s\n", current->pid, current->name,
+        trap_cause_name(tf->scause));
+    kprintf("trapframe: epc=0x%lx scause=0x%lx stval=0x%lx\n", (unsigned long)tf->epc,
+        (unsigned long)tf->scause, (unsigned long)tf->stval);
+    for (int i = 1; i < 32; i++)
+        kprintf("%4s=0x%016lx%s", reg_names[i], (unsigned long)tf->regs[i], i % 4 == 3 ? "\n" : "  ");
+    kprintf("\n");
 }
 
 const char *kthread_guard_page_owner(uint64_t addr) {

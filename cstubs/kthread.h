@@ -2,6 +2,7 @@
 #pragma once
 #include <stdint.h>
 #include "py/mpstate.h"
+#include "trapframe.h"
 
 // Callee-saved registers, as swtch.S saves them.
 struct context {
@@ -16,6 +17,8 @@ struct kthread {
     uintptr_t stack_lo, stack_hi;
     int handle;                  // 0 for the boot thread
     char name[16];
+    int pid;                     // the process this thread runs, or 0
+    struct trapframe *tf;        //   and its trapframe (for panic reports)
     struct kthread *next, *prev; // every live thread, for the GC
 };
 
@@ -28,6 +31,7 @@ int kthread_free(int handle);                       // -1 if no such thread or r
 int kthread_current(void);
 struct kthread *kthread_lookup(int handle);
 void kthread_set_name(int handle, const char *name, size_t len);
+void kthread_set_process(int handle, int pid, struct trapframe *tf);
 uintptr_t kthread_stack_used(int handle);
 void kthread_gc_scan_suspended(void);
 void kthread_print_current(void);

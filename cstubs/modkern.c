@@ -158,6 +158,17 @@ static mp_obj_t kern_thread_set_name(mp_obj_t handle, mp_obj_t name) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(kern_thread_set_name_obj, kern_thread_set_name);
 
+// thread_set_process(handle, pid, trapframe): which process the thread
+// runs, so that a panic on it can name the pid and show the trapframe.
+static mp_obj_t kern_thread_set_process(mp_obj_t handle, mp_obj_t pid, mp_obj_t tf_obj) {
+    uintptr_t tf = (uintptr_t)mp_obj_get_int_truncated(tf_obj);
+    if (tf != 0 && !kalloc_owned(tf))
+        mp_raise_ValueError(MP_ERROR_TEXT("not an allocated page"));
+    kthread_set_process((int)arg_int(handle), (int)arg_int(pid), (struct trapframe *)tf);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_3(kern_thread_set_process_obj, kern_thread_set_process);
+
 static mp_obj_t kern_thread_stack_used(mp_obj_t handle) {
     return MP_OBJ_NEW_SMALL_INT(kthread_stack_used((int)arg_int(handle)));
 }
@@ -204,6 +215,7 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_thread_free), MP_ROM_PTR(&kern_thread_free_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_current), MP_ROM_PTR(&kern_thread_current_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_set_name), MP_ROM_PTR(&kern_thread_set_name_obj) },
+    { MP_ROM_QSTR(MP_QSTR_thread_set_process), MP_ROM_PTR(&kern_thread_set_process_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_stack_used), MP_ROM_PTR(&kern_thread_stack_used_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_stack), MP_ROM_PTR(&kern_thread_stack_obj) },
     { MP_ROM_QSTR(MP_QSTR_gc_scan_suspended), MP_ROM_PTR(&kern_gc_scan_suspended_obj) },

@@ -3,8 +3,8 @@
 // A panic must never be a silent hang: it prints what it knows, then stops
 // the machine with a non-zero status so that `make qemu` and the tests see
 // it.  Python exceptions print their traceback (file and line) through
-// MicroPython's own printer; trap details come from trap.c's record of the
-// trap being handled, and the current thread from kthread.c.
+// MicroPython's own printer; kthread.c adds the running thread and, for a
+// process's thread, its pid, program name and trapframe.
 #include <stdarg.h>
 #include "py/runtime.h"
 #include "memlayout.h"
@@ -34,7 +34,6 @@ void poweroff(int status) {
 
 static __attribute__((noreturn)) void panic_context(void) {
     kthread_print_current();
-    trap_print_current();
     kprintf("pyrite: machine halted (power off, status 1)\n");
     poweroff(1);
 }

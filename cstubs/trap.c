@@ -20,10 +20,6 @@
 extern char kernelvec[];
 static volatile uint32_t events;
 
-// The trap whose handling is in progress in Python, if any, so that a
-// Python panic can say what the machine was doing.
-static struct { int valid; uint64_t scause, sepc, stval; } current_trap;
-
 void trap_init(void) {
     csr_write(stvec, (uint64_t)kernelvec);
 }
@@ -65,7 +61,7 @@ static void device_interrupt(void) {
         plic_complete(irq);
 }
 
-static const char *const reg_names[32] = {
+const char *const reg_names[32] = {
     "zero", "ra", "sp", "gp", "tp", "t0", "t1", "t2", "s0", "s1", "a0", "a1", "a2", "a3",
     "a4", "a5", "a6", "a7", "s2", "s3", "s4", "s5", "s6", "s7", "s8", "s9", "s10", "s11",
     "t3", "t4", "t5", "t6",
@@ -163,21 +159,4 @@ uint32_t trap_idle(void) {
         idle_ticks += rdtime() - start;
     }
     return trap_take_events();
-}
-
-void trap_set_current(uint64_t scause, uint64_t sepc, uint64_t stval) {
-    current_trap.valid = 1;
-    current_trap.scause = scause;
-    current_trap.sepc = sepc;
-    current_trap.stval = stval;
-}
-
-void trap_clear_current(void) { current_trap.valid = 0; }
-
-void trap_print_current(void) {
-    if (!current_trap.valid)
-        return;
-    kprintf("while handling: %s\nscause=0x%lx sepc=0x%lx stval=0x%lx\n",
-        trap_cause_name(current_trap.scause), (unsigned long)current_trap.scause,
-        (unsigned long)current_trap.sepc, (unsigned long)current_trap.stval);
 }

@@ -17,7 +17,5 @@ void trap_interrupt(uint64_t scause);
 uint32_t trap_idle(void);
 extern uint64_t idle_ticks;       // time spent in wfi          // wait for an interrupt; return and clear events
 uint32_t trap_take_events(void);   // return and clear events without waiting
-void trap_set_current(uint64_t scause, uint64_t sepc, uint64_t stval);
-void trap_clear_current(void);
-void trap_print_current(void);
 const char *trap_cause_name(uint64_t scause);
+extern const char *const reg_names[32];   // ABI names: ra, sp, gp, ...

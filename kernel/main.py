@@ -48,6 +48,7 @@ def start_init():
     p.thread = kthread.spawn("init", init_main, p)
     if p.thread is None:
         raise RuntimeError("no memory for init's thread")
+    kern.thread_set_process(p.thread.handle, p.pid, p.trapframe)
 
 
 def boot():

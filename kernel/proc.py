@@ -96,7 +96,10 @@ def start(p, first_a0):
     p.start_ticks = clock.ticks
     p.state = ALIVE
     p.thread = kthread.spawn(p.name, user_loop, p, first_a0)
-    return p.thread is not None
+    if p.thread is None:
+        return False
+    kern.thread_set_process(p.thread.handle, p.pid, p.trapframe)
+    return True
 
 
 def fork(parent):
@@ -149,6 +152,7 @@ def exit(p, status):
         p.children = set()
         p.zombies = []
         kthread.wakeup(init_proc)
+    kern.thread_set_process(p.thread.handle, 0, 0)    # the trapframe goes now
     free_memory(p)
     p.exit_status = status
     p.state = ZOMBIE

@@ -123,6 +123,9 @@ class FakeKern:
         self.names[handle] = ""
         return handle
 
+    def thread_set_process(self, handle, pid, trapframe):
+        pass
+
     def thread_set_name(self, handle, name):
         self.names[handle] = name
 

@@ -109,3 +109,23 @@ def test_kill_from_the_shell_and_preemption(shell):
     # the timer preempts it.  usertests' killspin covers kill of a spinner.
     out = sh(shell, "usertests killspin killsleep yield", 120)
     assert "usertests: 4 passed, 0 failed" in out     # and the leak check
+
+
+def test_kernel_exception_in_a_process_is_a_panic_naming_it(shell):
+    # Break the getpid system call from the monitor (the kernel is live
+    # Python), then make a process call it: the exception escapes in that
+    # process's kernel thread, and the panic names the pid, the program and
+    # its trapframe.
+    to_monitor(shell)
+    shell.run("from kernel import syscall")
+    shell.run("syscall.table[11] = lambda p: 1 // 0")
+    shell.send_raw(ESCAPE)
+    shell.expect_exact("[back to the programs]", 10)
+    shell.send_line("usertests getpid")
+    shell.expect_exact("panic: uncaught Python exception in the kernel", 30)
+    shell.expect_exact("ZeroDivisionError", 10)
+    m = shell.expect(r"process: pid (\d+) \(usertests\); its last trap: ecall from U-mode", 10)
+    assert int(m.group(1)) > 2
+    shell.expect(r"trapframe: epc=0x[0-9a-f]+ scause=0x8 ", 10)
+    shell.expect(r"a7=0x0+b\s", 10)                   # SYS_getpid
+    assert shell.wait_exit(10) == 1
