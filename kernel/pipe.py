@@ -28,14 +28,18 @@ class Pipe:
         self.writeopen = True
         self.readable = Channel()   # readers sleep here
         self.writable = Channel()   # writers sleep here
+        # Whether anyone sleeps on readable/writable: a wakeup with nobody
+        # to wake costs as much as a small copy, and most have nobody.
+        self.readers_waiting = False
+        self.writers_waiting = False
 
     def close(self, writer):
         if writer:
             self.writeopen = False
-            kthread.wakeup(self.readable)
+            self._wake_readers()
         else:
             self.readopen = False
-            kthread.wakeup(self.writable)
+            self._wake_writers()
 
     def write(self, data, p):
         """Write all of data; -1 if the readers are gone (or p is killed)."""
@@ -46,7 +50,8 @@ class Pipe:
                 return -1
             space = PIPESIZE - (self.nwrite - self.nread)
             if space == 0:
-                kthread.wakeup(self.readable)
+                self._wake_readers()
+                self.writers_waiting = True
                 kthread.sleep(self.writable)
                 continue
             start = self.nwrite % PIPESIZE
@@ -54,7 +59,7 @@ class Pipe:
             self.buf[start:start + chunk] = data[done:done + chunk]
             self.nwrite += chunk
             done += chunk
-        kthread.wakeup(self.readable)
+        self._wake_readers()
         return n
 
     def read(self, n, p):
@@ -62,6 +67,7 @@ class Pipe:
         while self.nread == self.nwrite and self.writeopen:
             if p.killed:
                 return None
+            self.readers_waiting = True
             kthread.sleep(self.readable)
         available = self.nwrite - self.nread
         n = min(n, available)
@@ -71,7 +77,7 @@ class Pipe:
         if first < n:
             out += self.buf[0:n - first]
         self.nread += n
-        kthread.wakeup(self.writable)
+        self._wake_writers()
         return out
 
     def write_user(self, p, addr, n):
@@ -83,7 +89,8 @@ class Pipe:
                 return -1
             used = self.nwrite - self.nread
             if used == PIPESIZE:
-                kthread.wakeup(self.readable)
+                self._wake_readers()
+                self.writers_waiting = True
                 kthread.sleep(self.writable)
                 continue
             start = self.nwrite % PIPESIZE
@@ -96,7 +103,7 @@ class Pipe:
                 return -1
             self.nwrite += chunk
             done += chunk
-        kthread.wakeup(self.readable)
+        self._wake_readers()
         return n
 
     def read_user(self, p, addr, n):
@@ -105,6 +112,7 @@ class Pipe:
         while self.nread == self.nwrite and self.writeopen:
             if p.killed:
                 return -1
+            self.readers_waiting = True
             kthread.sleep(self.readable)
         available = self.nwrite - self.nread
         if n > available:
@@ -118,5 +126,15 @@ class Pipe:
               or kern.copyout_buf(p.pagetable, addr + first, self.buf, 0, n - first) < 0):
             return -1
         self.nread += n
-        kthread.wakeup(self.writable)
+        self._wake_writers()
         return n
+
+    def _wake_readers(self):
+        if self.readers_waiting:
+            self.readers_waiting = False
+            kthread.wakeup(self.readable)
+
+    def _wake_writers(self):
+        if self.writers_waiting:
+            self.writers_waiting = False
+            kthread.wakeup(self.writable)
