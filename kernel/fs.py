@@ -16,7 +16,7 @@ import struct
 
 from kernel.compat import const
 from kernel.fslayout import (BSIZE, FSMAGIC, ROOTINO, SUPERBLOCK, SB_FIELDS, T_DIR,
-                             T_DEVICE, NDIRECT, NINDIRECT, NDINDIRECT, MAXFILE, DINODE,
+                             NDIRECT, NINDIRECT, NDINDIRECT, MAXFILE, DINODE,
                              DINODE_SIZE, IPB, DIRSIZ, DIRENT, DIRENT_SIZE, BPB)
 from kernel import bio, log, kthread
 
@@ -503,7 +503,3 @@ def nameiparent(path, cwd):
 def stat_bytes(ip):
     """struct stat (ABI.md, 24 bytes) for ip (locked); dev is always 1."""
     return struct.pack("<iIhhIQ", 1, ip.inum, ip.type, ip.nlink, 0, ip.size)
-
-
-def is_device(ip):
-    return ip.type == T_DEVICE

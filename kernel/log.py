@@ -16,7 +16,6 @@
 # all.  This is xv6's log.c; the disk layout is in kernel/fslayout.py.
 import struct
 
-from kernel.compat import const
 from kernel.fslayout import LOGHEADER, LOGSIZE, MAXOPBLOCKS
 from kernel import kthread, bio
 

@@ -213,7 +213,6 @@ def state_name(p):
 
 def ps():
     """Print the process table (the monitor's ps(), the console's ^P)."""
-    from kernel import clock
     print("%5s %5s  %-9s %8s %6s  %s" % ("PID", "PPID", "STATE", "SIZE", "TICKS", "NAME"))
     for pid in sorted(procs):
         p = procs[pid]

@@ -13,16 +13,7 @@ from kernel.compat import const
 from kernel.sysnum import SYSCALLS
 from kernel import proc, clock, kthread, sysfile, exec as exec_mod
 
-MAXPATH = const(128)
 MAXARG = const(32)
-
-
-def fetch_str(p, addr, limit):
-    """A NUL-terminated user string as str, or None if it is bad."""
-    raw = kern.copyinstr(p.pagetable, addr, limit)
-    if raw is None:
-        return None
-    return raw.decode()
 
 
 # ---- processes ----
@@ -91,7 +82,7 @@ def sys_busytime(p):
 
 
 def sys_exec(p):
-    path = fetch_str(p, kern.arg_addr(p.trapframe, 0), MAXPATH)
+    path = sysfile.fetch_path(p, 0)
     uargv = kern.arg_addr(p.trapframe, 1)
     if path is None:
         return -1

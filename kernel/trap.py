@@ -31,7 +31,7 @@ def user_loop(p, a0):
 
 
 def interrupt():
-    kthread.dispatch(kern.events())
+    kthread.poll_events()
     if kthread.need_resched:
         kthread.need_resched = False
         kthread.yield_()

@@ -2,7 +2,6 @@
 what happened and powers off with a non-zero status; an exception a kernel
 thread catches itself disturbs nobody."""
 
-import re
 
 from tests.qemu import REPO
 

@@ -5,8 +5,6 @@ import re
 
 import pytest
 
-from tests.qemu import PROMPT
-
 from tools import fsck
 from tests.shell import SHELL, ESCAPE, boot_shell, sh, to_monitor, power_off
 

@@ -2,13 +2,12 @@
 pipelines, lists, groups, background jobs, directories -- what a person
 does at xv6's shell -- then the disk checked by fsck on the host."""
 
-import re
 import shutil
 
 import pytest
 
 from tools import fsck
-from tests.shell import SHELL, boot_shell, sh, to_monitor, power_off
+from tests.shell import SHELL, boot_shell, sh, power_off
 
 
 @pytest.fixture
