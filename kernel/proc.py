@@ -178,7 +178,8 @@ def wait(p):
 
 def kill(pid):
     p = procs.get(pid)
-    if p is None or p.state != ALIVE:
+    # init may not be killed: with it would go the machine (xv6 panics).
+    if p is None or p.state != ALIVE or p is init_proc:
         return -1
     p.killed = True
     kthread.wake(p.thread)                # out of any sleep, to notice

@@ -69,3 +69,13 @@ def test_stressfs_and_disk_consistent(boot):
     assert sh(m2, "cat keep") == "kept"
     power_off(m2)
     assert fsck.check(saved) == []
+
+
+def test_kill_from_the_shell(shell):
+    shell.send_line("sleep 1000 &")
+    pid = shell.expect(r"\[(\d+)\]", 10).group(1)
+    shell.expect_exact(SHELL, 10)
+    assert sh(shell, "kill %s" % pid) == ""
+    assert sh(shell, "kill %s" % pid) == "kill: no process %s" % pid   # gone (reaped by sh)
+    assert sh(shell, "kill 1") == "kill: no process 1"                # init is not killable
+    assert sh(shell, "echo alive") == "alive"
