@@ -32,7 +32,7 @@ def help():
                      kernel thread), "c" (a C fault), "guard" (a kernel stack overflow)
   bench()            kernel figures for `make bench`
   selftest.threads(), selftest.pages()   the kernel's own checks
-  modules: kern (the C side), kthread, proc, clock, console, gc, sys""")
+  modules: kern (the C side), kthread, proc, clock, console, disk, gc, sys""")
 
 
 def threads():
