@@ -31,6 +31,12 @@
 
 void swtch(struct context *old, struct context *new);
 
+// swtch.S stores ra, sp, s0..s11 at these offsets.
+_Static_assert(__builtin_offsetof(struct context, ra) == 0, "swtch.S: ra at 0");
+_Static_assert(__builtin_offsetof(struct context, sp) == 8, "swtch.S: sp at 8");
+_Static_assert(__builtin_offsetof(struct context, s) == 16, "swtch.S: s0 at 16");
+_Static_assert(sizeof(struct context) == 112, "swtch.S: 14 registers");
+
 static struct kthread boot_thread;
 static struct kthread *current = &boot_thread;
 static struct kthread *by_handle[KSTACK_SLOTS + 1];   // handle h uses slot h - 1

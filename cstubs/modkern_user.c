@@ -36,11 +36,6 @@ static mp_obj_t kern_run_user(mp_obj_t tf_obj, mp_obj_t pt_obj, mp_obj_t a0) {
 }
 MP_DEFINE_CONST_FUN_OBJ_3(kern_run_user_obj, kern_run_user);
 
-// Trapframe fields: 0..31 are registers x0..x31, then epc, scause, stval.
-#define FIELD_EPC 32
-#define FIELD_SCAUSE 33
-#define FIELD_STVAL 34
-
 static uint64_t *tf_field(struct trapframe *tf, mp_int_t field) {
     if (field >= 1 && field < 32)
         return &tf->regs[field];

@@ -46,6 +46,12 @@ _Static_assert(__builtin_offsetof(struct trapframe, kctx) == TF_KCTX, "tf");
 #define REG_A0 10
 #define REG_A7 17
 
+// Field numbers for kern.tf_get/tf_set (Python's kern.TF_EPC, ...): 1..31
+// are registers x1..x31, then these.
+#define FIELD_EPC 32
+#define FIELD_SCAUSE 33
+#define FIELD_STVAL 34
+
 // What kern.run_user() returns besides a system call number.
 #define TRAP_INTERRUPT (-1)   // an interrupt: its events are waiting
 #define TRAP_FAULT (-2)       // an exception: see tf->scause, tf->stval, tf->epc
