@@ -67,21 +67,21 @@ MP_DEFINE_CONST_FUN_OBJ_2(kern_tf_copy_obj, kern_tf_copy);
 
 // System call arguments: arg_int(tf, n) is a C int (sign-extended from 32
 // bits, as the ABI passes it); arg_addr(tf, n) a 64-bit user address.
-static mp_obj_t kern_arg_int(mp_obj_t tf_obj, mp_obj_t n) {
+static uint64_t syscall_arg(mp_obj_t tf_obj, mp_obj_t n) {
     struct trapframe *tf = page_arg(tf_obj);
     mp_int_t i = mp_obj_get_int(n);
     if (i < 0 || i > 5)
         mp_raise_ValueError(MP_ERROR_TEXT("argument 0..5"));
-    return MP_OBJ_NEW_SMALL_INT((int32_t)tf->regs[REG_A0 + i]);
+    return tf->regs[REG_A0 + i];
+}
+
+static mp_obj_t kern_arg_int(mp_obj_t tf, mp_obj_t n) {
+    return MP_OBJ_NEW_SMALL_INT((int32_t)syscall_arg(tf, n));
 }
 MP_DEFINE_CONST_FUN_OBJ_2(kern_arg_int_obj, kern_arg_int);
 
-static mp_obj_t kern_arg_addr(mp_obj_t tf_obj, mp_obj_t n) {
-    struct trapframe *tf = page_arg(tf_obj);
-    mp_int_t i = mp_obj_get_int(n);
-    if (i < 0 || i > 5)
-        mp_raise_ValueError(MP_ERROR_TEXT("argument 0..5"));
-    return mp_obj_new_int_from_ull(tf->regs[REG_A0 + i]);
+static mp_obj_t kern_arg_addr(mp_obj_t tf, mp_obj_t n) {
+    return mp_obj_new_int_from_ull(syscall_arg(tf, n));
 }
 MP_DEFINE_CONST_FUN_OBJ_2(kern_arg_addr_obj, kern_arg_addr);
 

@@ -41,45 +41,6 @@ class Pipe:
             self.readopen = False
             self._wake_writers()
 
-    def write(self, data, p):
-        """Write all of data; -1 if the readers are gone (or p is killed)."""
-        n = len(data)
-        done = 0
-        while done < n:
-            if not self.readopen or p.killed:
-                return -1
-            space = PIPESIZE - (self.nwrite - self.nread)
-            if space == 0:
-                self._wake_readers()
-                self.writers_waiting = True
-                kthread.sleep(self.writable)
-                continue
-            start = self.nwrite % PIPESIZE
-            chunk = min(n - done, space, PIPESIZE - start)
-            self.buf[start:start + chunk] = data[done:done + chunk]
-            self.nwrite += chunk
-            done += chunk
-        self._wake_readers()
-        return n
-
-    def read(self, n, p):
-        """Up to n bytes, waiting for some; b"" at end of file; None if killed."""
-        while self.nread == self.nwrite and self.writeopen:
-            if p.killed:
-                return None
-            self.readers_waiting = True
-            kthread.sleep(self.readable)
-        available = self.nwrite - self.nread
-        n = min(n, available)
-        start = self.nread % PIPESIZE
-        first = min(n, PIPESIZE - start)
-        out = self.buf[start:start + first]
-        if first < n:
-            out += self.buf[0:n - first]
-        self.nread += n
-        self._wake_writers()
-        return out
-
     def write_user(self, p, addr, n):
         """Copy n bytes at user address addr into the pipe: n, or -1 if the
         readers are gone, p is killed, or addr is bad."""

@@ -1621,27 +1621,16 @@ count_name(int n, const char *name)
   return c;
 }
 
-// The free block and inode counts (Pyrite's freeblocks and freeinodes
-// calls; -1 where the kernel does not have them).  Tests compare them
-// where they are known.
+// A free-block or free-inode count (Pyrite's freeblocks or freeinodes
+// call; -1 where the kernel does not have them), given up to `ticks` ticks
+// to come back to `want` while the kernel finishes reaping.
 static int
-blocks_back(int want, int ticks)
+count_back(int (*count)(void), int want, int ticks)
 {
-  int n = freeblocks();
+  int n = count();
   while (want >= 0 && n != want && ticks-- > 0) {
     sleep(1);
-    n = freeblocks();
-  }
-  return n;
-}
-
-static int
-inodes_back(int want, int ticks)
-{
-  int n = freeinodes();
-  while (want >= 0 && n != want && ticks-- > 0) {
-    sleep(1);
-    n = freeinodes();
+    n = count();
   }
   return n;
 }
@@ -1651,9 +1640,9 @@ expect_counts(int blocks, int inodes, const char *when)
 {
   int b, i;
 
-  if (blocks >= 0 && (b = blocks_back(blocks, 10)) != blocks)
+  if (blocks >= 0 && (b = count_back(freeblocks, blocks, 10)) != blocks)
     fail("%s: free blocks are %d, expected %d", when, b, blocks);
-  if (inodes >= 0 && (i = inodes_back(inodes, 10)) != inodes)
+  if (inodes >= 0 && (i = count_back(freeinodes, inodes, 10)) != inodes)
     fail("%s: free inodes are %d, expected %d", when, i, inodes);
 }
 
@@ -3203,9 +3192,9 @@ run(struct test *t)
   after = pages_back(before, 20);
   if (after != before)
     printf("usertests: %s: free pages went from %d to %d\n", t->name, before, after);
-  if (bbefore >= 0 && (n = blocks_back(bbefore, 20)) != bbefore)
+  if (bbefore >= 0 && (n = count_back(freeblocks, bbefore, 20)) != bbefore)
     printf("usertests: %s: free blocks went from %d to %d\n", t->name, bbefore, n);
-  if (ibefore >= 0 && (n = inodes_back(ibefore, 20)) != ibefore)
+  if (ibefore >= 0 && (n = count_back(freeinodes, ibefore, 20)) != ibefore)
     printf("usertests: %s: free inodes went from %d to %d\n", t->name, ibefore, n);
 
   printf("test %s: %s\n", t->name, st == 0 ? "OK" : "FAILED");
@@ -3307,8 +3296,8 @@ main(int argc, char *argv[])
 
   // No leaks: every page, block and inode the tests used is free again.
   end = pages_back(start, 50);
-  bend = blocks_back(bstart, 20);
-  iend = inodes_back(istart, 20);
+  bend = count_back(freeblocks, bstart, 20);
+  iend = count_back(freeinodes, istart, 20);
   printf("usertests: free pages at start %d, at end %d\n", start, end);
   if (bstart >= 0)
     printf("usertests: free blocks at start %d, at end %d\n", bstart, bend);
