@@ -1,2 +1,2 @@
-# tests/ is a package so that its QEMU helper is `tests.qemu`: a top-level
-# module named `qemu` would hide the `qemu.qmp` package it is built on.
+# tests/ is a package so that the QEMU harness is `tests.qemu.machine`: a
+# top-level module named `qemu` would hide the `qemu.qmp` package it uses.

@@ -1,5 +1,5 @@
 // crashtest: write, round after round, files whose every on-disk state can
-// be checked -- for tests/test_crash.py, which cuts the power while it runs.
+// be checked -- for tests/qemu/test_crash.py, which cuts the power while it runs.
 //
 //   crashtest [N]     N rounds (none or 0: forever)
 //
@@ -28,7 +28,7 @@
 //   crashtest: round R                   after round R is done (on disk)
 //   crashtest: done                      after N rounds
 //   crashtest: <what went wrong>         and exit status 1
-// tests/test_crash.py has the same formulas in Python; keep them in step.
+// tests/qemu/test_crash.py has the same formulas in Python; keep them in step.
 #include "user.h"
 
 #define NFILES 4

@@ -3,7 +3,7 @@ harts parked, and power off with a status QEMU passes on."""
 
 import re
 
-from tests.qemu import REPO, parse_banner
+from tests.qemu.machine import REPO, parse_banner
 
 
 def source_version():

@@ -10,7 +10,7 @@ import pytest
 
 cffi = pytest.importorskip("cffi")
 
-from tests.qemu import REPO
+from tests.qemu.machine import REPO
 
 CSTUBS = REPO / "cstubs"
 MICROPYTHON = REPO / "build" / "micropython"

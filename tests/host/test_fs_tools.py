@@ -21,7 +21,7 @@ from tools import fsck, mkfs
 from tools.fsck import Image, check
 from tools.mkfs import Builder, MkfsError, make_image
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 SIZE, NINODES = 2000, 64
 SB = fs.layout(SIZE, NINODES)
 DATASTART = SIZE - SB["nblocks"]

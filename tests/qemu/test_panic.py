@@ -3,7 +3,7 @@ what happened and powers off with a non-zero status; an exception a kernel
 thread catches itself disturbs nobody."""
 
 
-from tests.qemu import REPO
+from tests.qemu.machine import REPO
 
 
 def source_line(path, text):

@@ -11,7 +11,7 @@ import time
 import pexpect
 import pytest
 
-from tests.qemu import REPO, free_port, scaled
+from tests.qemu.machine import REPO, free_port, scaled
 
 GDB = shutil.which("gdb-multiarch")
 pytestmark = pytest.mark.skipif(GDB is None, reason="gdb-multiarch is not installed "

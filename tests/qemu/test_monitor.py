@@ -4,7 +4,7 @@ console's line discipline under it."""
 import re
 import time
 
-from tests.qemu import CONTINUE, PROMPT, parse_banner
+from tests.qemu.machine import CONTINUE, PROMPT, parse_banner
 
 THREADS_HEADER = re.compile(r"ID\s+STATE\s+NAME\s+SWITCHES\s+TICKS\s+STACK")
 

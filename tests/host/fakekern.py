@@ -6,7 +6,7 @@ the kernel asked of it (switches, timers, frees) for tests to check, and
 never really switches stacks: thread_switch() returns at once, as if the
 thread that called it had been resumed.
 
-    import tests.fakekern as fakekern
+    import tests.host.fakekern as fakekern
     kern = fakekern.install()          # sys.modules["kern"] = a fresh FakeKern
 """
 
@@ -43,7 +43,7 @@ class FakeKern:
 
     def __getattr__(self, name):
         # Only reached for names this fake lacks.
-        raise AttributeError("tests/fakekern.py has no kern.%s: kernel Python uses it, "
+        raise AttributeError("tests/host/fakekern.py has no kern.%s: kernel Python uses it, "
                              "so give the fake one (a constant or a small function)" % name)
 
     def __init__(self, total_pages=64):
@@ -157,7 +157,7 @@ class FakeKern:
 def install(**kwargs):
     """Put a fresh FakeKern in sys.modules["kern"] and return it.  Kernel
     modules already imported keep the `kern` they bound at import: use
-    tests.test_kernel_host's fixture, which reloads them."""
+    tests.host.test_kernel's fixture, which reloads them."""
     kern = FakeKern(**kwargs)
     sys.modules["kern"] = kern
     return kern

@@ -1,4 +1,4 @@
-"""Host tests: the kernel's Python under CPython, with tests/fakekern.py in
+"""Host tests: the kernel's Python under CPython, with tests/host/fakekern.py in
 place of the native `kern` module.  No QEMU: policy and bookkeeping only
 (nothing here really switches stacks; the fake thread_switch() returns at
 once, as if the caller had been resumed)."""
@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests import fakekern
+from tests.host import fakekern
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 # Imported by every test through the `kern` fixture; test_every_kernel_module_
 # imports_under_cpython imports the rest of kernel/*.py too.
 MODULES = ["kernel.compat", "kernel.sched", "kernel.kthread", "kernel.clock",

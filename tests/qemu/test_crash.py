@@ -60,9 +60,9 @@ import time
 
 import pytest
 
-from tests.qemu import FS_IMG
-from tests import shell
-from tests.shell import SHELL, sh
+from tests.qemu.machine import FS_IMG
+from tests.qemu import shell
+from tests.qemu.shell import SHELL, sh
 from tools import fsck
 from tools.fsck import Image
 ESCAPE = "\x1d"          # Ctrl-]: the kernel monitor

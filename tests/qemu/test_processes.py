@@ -6,7 +6,7 @@ import re
 import pytest
 
 from tools import fsck
-from tests.shell import SHELL, ESCAPE, boot_shell, sh, to_monitor, power_off
+from tests.qemu.shell import SHELL, ESCAPE, boot_shell, sh, to_monitor, power_off
 
 
 @pytest.fixture

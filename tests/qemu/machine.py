@@ -1,7 +1,7 @@
 """Boot Pyrite under QEMU and drive it: the console through pexpect, the
 machine through QMP (qemu.qmp).
 
-    from tests.qemu import Machine, build_kernel
+    from tests.qemu.machine import Machine, build_kernel
 
     elf = build_kernel()                  # `make kernel`, once
     with Machine(elf) as m:               # boots to the first `pyrite> `
@@ -18,7 +18,7 @@ build/fs.img, unless make_vars names its disk (FSIMG=path, FSIMG="" for
 none, or FSDRIVE: see the Makefile).  Every timeout
 is multiplied by the environment variable PYRITE_TIMEOUT_SCALE (default 1),
 for slow machines.  Everything QEMU prints is kept in `Machine.transcript`;
-tests/conftest.py saves it for a failing test.
+tests/qemu/conftest.py saves it for a failing test.
 
 This module is `tests.qemu` (tests/ is a package) rather than a top-level
 `qemu`, which would hide the `qemu.qmp` package it uses.
@@ -39,7 +39,7 @@ import pexpect
 from qemu.qmp import QMPError
 from qemu.qmp.legacy import QEMUMonitorProtocol
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 KERNEL_ELF = REPO / "build" / "kernel" / "kernel.elf"
 FS_IMG = REPO / "build" / "fs.img"
 

@@ -7,7 +7,7 @@ import shutil
 import pytest
 
 from tools import fsck
-from tests.shell import SHELL, boot_shell, sh, power_off
+from tests.qemu.shell import SHELL, boot_shell, sh, power_off
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ from elftools.elf.elffile import ELFFile
 from tools import bench, symbolize
 from tools.symbolize import annotate
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 ELF = ROOT / "build" / "kernel" / "kernel.elf"
 ADDR2LINE = shutil.which("riscv64-unknown-elf-addr2line")
 
