@@ -44,7 +44,7 @@ kernel: setup
 
 # The file-system image: README.md and the user programs (build/user/fsfiles,
 # written by user/Makefile, lists them; it changes whenever one of them does).
-build/fs.img: build/user/fsfiles README.md tools/mkfs.py kernel/fslayout.py
+build/fs.img: build/user/fsfiles README.md tools/mkfs.py kernel/abi/fslayout.py
 	$(VENV_PY) -m tools.mkfs $@.tmp README=README.md $$(cat build/user/fsfiles)
 	mv $@.tmp $@
 

@@ -1,8 +1,12 @@
 // Physical and virtual memory layout of QEMU's virt machine as Pyrite uses it.
 #pragma once
 
+// PGSIZE, MAXVA, USER_TOP and MAX_THREADS come from kernel/abi/limits.py,
+// shared with the kernel's Python and the user programs
+// (build/include/abi.h, written by tools/gen_headers.py).
+#include "abi.h"
+
 #define KERNBASE 0x80000000UL   // RAM starts here; -bios none enters the kernel here
-#define PGSIZE 4096UL
 #define PGSHIFT 12
 #define PGROUNDUP(a) (((a) + PGSIZE - 1) & ~(PGSIZE - 1))
 #define PGROUNDDOWN(a) ((a) & ~(PGSIZE - 1))
@@ -22,14 +26,15 @@
 // The top of the Sv39 space (MAXVA = 2^38).  Kernel stacks live just below
 // the trampoline page, each with an unmapped guard page beneath it, so that
 // overflowing a kernel stack is a page fault, not silent corruption.
-#define MAXVA (1UL << 38)
 #define TRAMPOLINE (MAXVA - PGSIZE)
 #define KSTACK_PAGES 4                       // 16 KiB: a Python call level costs ~500 bytes
 #define KSTACK_SLOT_SIZE ((KSTACK_PAGES + 1) * PGSIZE)
-#define KSTACK_SLOTS 1024                    // virtual slots, not memory: pages are taken on use
+#define KSTACK_SLOTS MAX_THREADS             // virtual slots, not memory: pages are taken on use
 #define KSTACK_REGION_TOP (TRAMPOLINE - 2 * PGSIZE)
 #define KSTACK_REGION_BOTTOM (KSTACK_REGION_TOP - KSTACK_SLOTS * KSTACK_SLOT_SIZE)
 
-// A process's address space (the layout itself is Python's, kernel/exec.py):
-// the trapframe page sits just below the trampoline.
-#define TRAPFRAME (TRAMPOLINE - PGSIZE)
+// A process's address space (the layout itself is Python's: kernel/mm/uvm.py,
+// kernel/proc/exec.py): user memory is [0, USER_TOP), and the trapframe page
+// sits right above it, just below the trampoline.
+#define TRAPFRAME USER_TOP
+_Static_assert(TRAPFRAME + PGSIZE == TRAMPOLINE, "the trapframe page is just below the trampoline");

@@ -1,4 +1,4 @@
-// The `kern` functions for the disk: kernel/disk.py's way to the virtio
+// The `kern` functions for the disk: kernel/fs/disk.py's way to the virtio
 // block device.  (modkern.c lists them in the module's table.)
 //
 // Every argument is checked here, so that a slip in kernel Python or at the

@@ -8,12 +8,14 @@
 # registers, restores the kernel's, and the C trap code returns to
 # run_user's caller.  So the process's kernel thread keeps its Python frames
 # on its stack across user mode, and a system call is just the next turn
-# of a Python loop (kernel/trap.py).
+# of a Python loop (kernel/proc/userloop.py).
 #include "trapframe.h"
+#include "abi.h"
 
-// memlayout.h's TRAMPOLINE, spelled for the assembler (vm.c checks they agree).
-#define TRAMPOLINE_VA 0x3ffffff000
-#define TRAPFRAME_VA (TRAMPOLINE_VA - 4096)
+// memlayout.h's TRAMPOLINE and TRAPFRAME, spelled for the assembler (abi.h
+// holds plain numbers; memlayout.h's C-only parts cannot be included here).
+#define TRAMPOLINE_VA (MAXVA - PGSIZE)
+#define TRAPFRAME_VA USER_TOP
 #define R(n) (TF_REGS + 8 * (n))
 
 .section .text.trampoline, "ax"

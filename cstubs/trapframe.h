@@ -1,10 +1,14 @@
 // The per-process trapframe: user registers saved by the trampoline, and
 // the kernel context that kern.run_user() left behind to come back to.
 //
-// This struct is the one source of truth for the layout: trampoline.S uses
-// the TF_* offsets generated from it (tools/gen_offsets.py is not needed:
-// the _Static_asserts below pin them), and Python reaches the registers by
-// the index constants the kern module exports (kern.TF_A0, ...).
+// This struct is the one source of truth for the layout.  Two kinds of
+// names describe it, and they never mix:
+//   TF_*      byte offsets, for trampoline.S (the _Static_asserts below
+//             check them against the struct);
+//   REG_*, FIELD_*   field numbers, for Python: kern.tf_get(tf, n) and
+//             kern.tf_set(tf, n, v) take 1..31 for registers x1..x31
+//             (kern.REG_SP, kern.REG_A0, ...) and FIELD_* for the rest
+//             (kern.FIELD_EPC, ...).  kern.arg_int/arg_addr read a0..a5.
 #pragma once
 
 #ifndef __ASSEMBLER__
@@ -40,14 +44,14 @@ _Static_assert(__builtin_offsetof(struct trapframe, regs) == TF_REGS, "tf");
 _Static_assert(__builtin_offsetof(struct trapframe, kctx) == TF_KCTX, "tf");
 #endif
 
-// Register numbers (x-register index) for Python's kern.tf_read/tf_write.
+// Register numbers (x-register index): field numbers for kern.tf_get/tf_set.
 #define REG_RA 1
 #define REG_SP 2
 #define REG_A0 10
 #define REG_A7 17
 
-// Field numbers for kern.tf_get/tf_set (Python's kern.TF_EPC, ...): 1..31
-// are registers x1..x31, then these.
+// Field numbers for kern.tf_get/tf_set (Python's kern.FIELD_EPC, ...):
+// 1..31 are registers x1..x31, then these.
 #define FIELD_EPC 32
 #define FIELD_SCAUSE 33
 #define FIELD_STVAL 34

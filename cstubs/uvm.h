@@ -1,4 +1,4 @@
-// User address spaces: the primitives kernel/proc.py and kernel/exec.py use.
+// User address spaces: the primitives kernel/mm/uvm.py and kernel/proc/exec.py use.
 #pragma once
 #include <stddef.h>
 #include "vm.h"

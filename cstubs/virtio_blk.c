@@ -1,6 +1,6 @@
 // The virtio block device (virtio-mmio version 2): queue requests, collect completions.
 //
-// Mechanism only.  Python (kernel/disk.py) decides what to read and write,
+// Mechanism only.  Python (kernel/fs/disk.py) decides what to read and write,
 // who waits, and what an error means; this file turns a request into a
 // three-descriptor chain -- header, data, status byte -- and hands
 // completed ones back.  The interrupt handler only acknowledges the

@@ -16,7 +16,6 @@
 
 pagetable_t kernel_pagetable;
 extern char etext[], trampoline[];
-_Static_assert(TRAMPOLINE == 0x3ffffff000UL, "trampoline.S spells TRAMPOLINE as 0x3ffffff000");
 
 #define PX(level, va) ((((uint64_t)(va)) >> (PGSHIFT + 9 * (level))) & 0x1FF)
 

@@ -1,4 +1,5 @@
-# The boot sequence, in Python: banner, clock, console, monitor, idle.
+# The boot sequence, in Python: banner, the layers brought up bottom first,
+# the monitor, init, then idle.
 #
 # cstubs/main.c has set up the UART, the page allocator, the kernel's page
 # table and the interpreter, then imported this module and called boot()
@@ -8,9 +9,15 @@ import sys
 
 import kern
 
-from kernel import kthread, clock, console, monitor, proc, trap, disk, bio, fs, sysfile
-from kernel import exec as exec_mod
-from kernel.fslayout import ROOTINO
+from kernel.abi.fslayout import ROOTINO
+from kernel.thread import kthread
+from kernel.dev import clock, console
+from kernel.syscall import table
+from kernel.fs import disk, bio, inode
+from kernel.fs import sysfile      # registers the file system calls
+from kernel.proc import proc, sysproc     # ... and the process calls
+from kernel.proc import exec as exec_mod
+from kernel.debug import monitor
 
 VERSION = "0.1.0"
 
@@ -26,34 +33,22 @@ def banner():
 
 def init_main(p):
     """The first process's kernel thread: mount the file system (reading the
-    disk may sleep, which the boot thread must never do), exec /init, and
+    disk sleeps, which the boot thread must never do), exec /init, and
     become an ordinary process."""
-    fs.init()
-    p.cwd = fs.iget(ROOTINO)
-    image = sysfile.read_program(p, "/init")
-    argc = -1 if image is None else exec_mod.exec_program(p, "/init", [b"init"], image)
+    inode.init()
+    p.cwd = inode.iget(ROOTINO)
+    argc = exec_mod.exec_file(p, "/init", [b"init"])
     if argc < 0:
         raise RuntimeError("cannot exec /init from the file system")
-    trap.user_loop(p, argc)
-
-
-def start_init():
-    """The first process: init, from the file system."""
-    p = proc.alloc_proc("init")
-    if p is None:
-        raise RuntimeError("no memory for init")
-    proc.init_proc = p
-    p.parent = p                     # init is its own parent: orphans stop here
-    p.state = proc.ALIVE
-    p.thread = kthread.spawn("init", init_main, p)
-    if p.thread is None:
-        raise RuntimeError("no memory for init's thread")
-    kern.thread_set_process(p.thread.handle, p.pid, p.trapframe)
+    proc.run(p, argc)
 
 
 def boot():
-    monitor.boot_banner_time = clock.busy_time()
+    banner_time = clock.busy_time()
     banner()
+    missing = table.missing()
+    if missing:
+        raise RuntimeError("system calls without a handler: %s" % ", ".join(missing))
     kthread.init()
     clock.start()
     disk.init()
@@ -61,14 +56,13 @@ def boot():
     # `-append monitor` (make qemu BOOTARGS=monitor) boots to the monitor
     # alone; otherwise init starts and the monitor waits behind Ctrl-].
     to_monitor = "monitor" in kern.bootargs().split() or not disk.present()
-    console.init(console.MONITOR if to_monitor else console.USER)
-    console.procdump = monitor.procdump
-    console.on_escape = monitor.escaped
-    if kthread.spawn("monitor", monitor.run) is None:
+    console.init(console.MONITOR if to_monitor else console.USER,
+                 procdump=monitor.procdump, on_escape=monitor.escaped)
+    if kthread.spawn("monitor", monitor.run, banner_time) is None:
         raise RuntimeError("no memory for the monitor thread")
     if to_monitor:
-        print("Kernel monitor: type Python, or help() for commands.")
+        print("Kernel monitor: type Python, or help() for commands.  Ctrl-A X quits QEMU.")
     else:
-        print("Ctrl-] switches between the shell and the kernel monitor.")
-        start_init()
+        print("Ctrl-] switches between the shell and the kernel monitor; Ctrl-A X quits QEMU.")
+        proc.start_init(init_main)
     kthread.idle_loop()

@@ -52,8 +52,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from kernel import fslayout as fs  # noqa: E402
-from kernel.fslayout import BSIZE, NDIRECT, NINDIRECT, ROOTINO  # noqa: E402
+from kernel.abi import fslayout as fs  # noqa: E402
+from kernel.abi.fslayout import BSIZE, NDIRECT, NINDIRECT, ROOTINO  # noqa: E402
 
 TYPE_NAMES = {fs.T_DIR: "directory", fs.T_FILE: "file", fs.T_DEVICE: "device"}
 DINODE = struct.Struct(fs.DINODE)

@@ -37,8 +37,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 if str(REPO_ROOT) not in sys.path:
     sys.path.insert(0, str(REPO_ROOT))
 
-from kernel import fslayout as fs  # noqa: E402
-from kernel.fslayout import BSIZE, DIRSIZ, NDIRECT, NINDIRECT, ROOTINO  # noqa: E402
+from kernel.abi import fslayout as fs  # noqa: E402
+from kernel.abi.fslayout import BSIZE, DIRSIZ, NDIRECT, NINDIRECT, ROOTINO  # noqa: E402
 
 
 class MkfsError(ValueError):

@@ -23,7 +23,7 @@
 // a file system they are left out (a line "bench: no file system: ...").
 
 #define N      200      // iterations for the cheap operations
-#define NPROC  50       // ... and for those that make processes
+#define NSPAWN  50       // ... and for those that make processes
 #define WARMUP 5
 #define FSIZE  (1 << 20)  // the big file
 #define IOSIZE 4096       // ... written and read in calls of this size
@@ -287,9 +287,9 @@ main(void)
 
   measure("getpid", op_getpid, N);
   measure("sleep0", op_sleep0, N);
-  measure("fork_exit_wait", op_fork_exit_wait, NPROC);
+  measure("fork_exit_wait", op_fork_exit_wait, NSPAWN);
   measure("sbrk_pair", op_sbrk_pair, N);
-  measure("fork_exec_wait", op_fork_exec_wait, NPROC);
+  measure("fork_exec_wait", op_fork_exec_wait, NSPAWN);
   switch_roundtrip();
   pipe_roundtrip();
   // The file figures need a file system; a kernel without one says no.

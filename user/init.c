@@ -1,8 +1,6 @@
 // init: the first user process; keeps a shell running and reaps orphans.
 #include "user.h"
 
-#define CONSOLE_MAJOR 1     // ABI.md: major device 1 is the console
-
 static char *sh_argv[] = { "sh", 0 };
 
 // Make descriptors 0, 1 and 2 the console.  With a file system the console

@@ -10,11 +10,12 @@ typedef unsigned short uint16;
 typedef unsigned int   uint32;
 typedef unsigned long  uint64;
 
-// File types and the layout fstat fills in (ABI.md: 24 bytes).
-#define T_DIR     1
-#define T_FILE    2
-#define T_DEVICE  3
+// The ABI's limits and constants -- T_* file types, O_* open flags, DIRSIZ,
+// MAXARG, MAXPATH, NOFILE, PGSIZE, USER_TOP, ... -- generated from
+// kernel/abi/ (see docs/abi.md).
+#include "abi.h"
 
+// What fstat fills in (STAT_SIZE bytes).
 struct stat {
   int dev;       // file system's disk device
   uint ino;      // inode number
@@ -22,23 +23,14 @@ struct stat {
   short nlink;   // number of links to the file
   uint64 size;   // size in bytes
 };
+_Static_assert(sizeof(struct stat) == STAT_SIZE, "struct stat disagrees with kernel/abi/limits.py");
 
-// open() flags.
-#define O_RDONLY  0x000
-#define O_WRONLY  0x001
-#define O_RDWR    0x002
-#define O_CREATE  0x200
-#define O_TRUNC   0x400
-
-// A directory is a file of these (ABI.md: 16 bytes each).
-#define DIRSIZ 14
+// A directory is a file of these (DIRENT_SIZE bytes each).
 struct dirent {
   ushort inum;         // 0 marks a free slot
   char name[DIRSIZ];   // not NUL-terminated when DIRSIZ long
 };
-
-#define MAXARG   32    // most arguments exec accepts
-#define MAXPATH  128   // longest path, with its NUL
+_Static_assert(sizeof(struct dirent) == DIRENT_SIZE, "struct dirent disagrees with kernel/abi/fslayout.py");
 
 // The system calls (generated from kernel/sysnum.py).
 #include "usys.h"

@@ -30,13 +30,12 @@
 //
 // Nearly all big arrays are static: a process has one page of stack.
 
-#define PGSIZE   4096
 #define TIMEOUT  1000           // ticks (100 s) before the watchdog strikes
 
-// Addresses a user program must not be able to touch (ABI.md's layout).
-#define MAXVA       (1ULL << 38)                 // top of the Sv39 user space
+// Addresses a user program must not be able to touch (docs/abi.md's layout;
+// PGSIZE, MAXVA and USER_TOP come from abi.h).
 #define TRAMPOLINE  (MAXVA - PGSIZE)             // kernel's trap code page
-#define TRAPFRAME   (TRAMPOLINE - PGSIZE)        // saved user registers
+#define TRAPFRAME   USER_TOP                     // saved user registers
 #define KERNBASE    0x80000000ULL                // the kernel's RAM
 #define UNMAPPED    0x3000000000ULL              // in range, never mapped
 #define BEYOND      0x3fffffff000ULL             // above MAXVA

@@ -15,6 +15,7 @@ from tests.qemu.machine import REPO
 CSTUBS = REPO / "cstubs"
 MICROPYTHON = REPO / "build" / "micropython"
 GENHDR = REPO / "build" / "kernel"
+ABI_INCLUDE = REPO / "build" / "include"     # abi.h, written by tools/gen_headers.py
 
 
 def build(tmp_path, name, cdef, source, sources):
@@ -22,7 +23,7 @@ def build(tmp_path, name, cdef, source, sources):
     ffi = cffi.FFI()
     ffi.cdef(cdef)
     ffi.set_source(name, source, sources=[str(CSTUBS / s) for s in sources],
-                   include_dirs=[str(CSTUBS), str(MICROPYTHON), str(GENHDR)],
+                   include_dirs=[str(CSTUBS), str(MICROPYTHON), str(GENHDR), str(ABI_INCLUDE)],
                    extra_compile_args=["-w"])
     lib_path = ffi.compile(tmpdir=str(tmp_path), verbose=False)
     import importlib.util

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from kernel import fslayout as fs
-from kernel.fslayout import BSIZE, ROOTINO
+from kernel.abi import fslayout as fs
+from kernel.abi.fslayout import BSIZE, ROOTINO
 from tools import fsck, mkfs
 from tools.fsck import Image, check
 from tools.mkfs import Builder, MkfsError, make_image

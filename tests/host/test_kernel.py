@@ -14,8 +14,8 @@ from tests.host import fakekern
 REPO = Path(__file__).resolve().parents[2]
 # Imported by every test through the `kern` fixture; test_every_kernel_module_
 # imports_under_cpython imports the rest of kernel/*.py too.
-MODULES = ["kernel.compat", "kernel.sched", "kernel.kthread", "kernel.clock",
-           "kernel.console", "kernel.monitor", "kernel.selftest", "kernel.main"]
+MODULES = ["kernel.compat", "kernel.sched", "kernel.thread.kthread", "kernel.dev.clock",
+           "kernel.dev.console", "kernel.debug.monitor", "kernel.debug.selftest", "kernel.main"]
 
 
 def forget_kernel_modules():
@@ -39,7 +39,7 @@ def kern():
 
 @pytest.fixture
 def kthread(kern):
-    from kernel import kthread
+    from kernel.thread import kthread
     kthread.init()
     return kthread
 
@@ -47,7 +47,7 @@ def kthread(kern):
 def spawn_and_run(kthread, name):
     """Spawn a thread and make it the running one (as if switched to)."""
     t = kthread.spawn(name, lambda: None)
-    kthread.policy.queue.remove(t)
+    kthread.policy.remove(t)
     kthread.current = t
     t.state = kthread.RUNNING
     return t
@@ -55,9 +55,16 @@ def spawn_and_run(kthread, name):
 
 # ---- every module imports ----
 
-@pytest.mark.parametrize("path", sorted((REPO / "kernel").glob("*.py")), ids=lambda p: p.name)
+def module_name(path):
+    """kernel/fs/inode.py -> kernel.fs.inode; kernel/fs/__init__.py -> kernel.fs."""
+    parts = path.relative_to(REPO).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+@pytest.mark.parametrize("path", sorted((REPO / "kernel").rglob("*.py")),
+                         ids=lambda p: str(p.relative_to(REPO / "kernel")))
 def test_every_kernel_module_imports_under_cpython(kern, path):
-    name = "kernel" if path.stem == "__init__" else "kernel." + path.stem
+    name = module_name(path)
     module = importlib.import_module(name)
     assert module.__name__ == name
 
@@ -72,11 +79,11 @@ def test_compat_const_is_identity(kern):
 class T:
     def __init__(self, name):
         self.name = name
-        self.slice_left = None
+        self.sched = None
 
 
 def test_round_robin_is_fifo(kern):
-    from kernel.sched import RoundRobin
+    from kernel.sched.roundrobin import RoundRobin
     rr = RoundRobin(8)
     assert len(rr) == 0 and rr.pick_next() is None
     a, b, c = T("a"), T("b"), T("c")
@@ -90,22 +97,22 @@ def test_round_robin_is_fifo(kern):
 
 
 def test_round_robin_quantum(kern):
-    from kernel.sched import RoundRobin, QUANTUM_TICKS
+    from kernel.sched.roundrobin import RoundRobin, QUANTUM_TICKS
     rr = RoundRobin(4)
     t = T("t")
     rr.enqueue(t)
-    assert t.slice_left == QUANTUM_TICKS
+    assert t.sched == QUANTUM_TICKS
     assert QUANTUM_TICKS >= 1
     for _ in range(QUANTUM_TICKS - 1):
         assert rr.tick(t) is False
     assert rr.tick(t) is True           # the slice is used up
     rr.enqueue(rr.pick_next())          # requeued: a fresh slice
-    assert t.slice_left == QUANTUM_TICKS
+    assert t.sched == QUANTUM_TICKS
 
 
 def test_round_robin_holds_max_threads(kern):
-    from kernel.sched import RoundRobin
-    from kernel import kthread
+    from kernel.sched.roundrobin import RoundRobin
+    from kernel.thread import kthread
     rr = RoundRobin(kthread.MAX_THREADS)
     ts = [T(i) for i in range(kthread.MAX_THREADS)]
     for t in ts:
@@ -207,59 +214,60 @@ def test_yield_goes_to_the_back_of_the_queue(kern, kthread):
     assert a.state == kthread.RUNNABLE and kthread.policy.pick_next() is a
 
 
-def test_exit_leaves_a_zombie_that_the_next_thread_frees(kern, kthread):
+def test_exit_leaves_an_exited_thread_that_the_next_thread_frees(kern, kthread):
     joiner = kthread.spawn("joiner", print)
     a = spawn_and_run(kthread, "a")
-    kthread.policy.queue.remove(joiner)
+    kthread.policy.remove(joiner)
     joiner.state, joiner.chan = kthread.SLEEPING, a     # as join(a) leaves it
     kthread.sleepers[a] = [joiner]
-    with pytest.raises(RuntimeError, match="zombie"):
-        kthread.exit()                 # the fake switch returns: that is the error
-    assert a.state == kthread.ZOMBIE and a.done
+    with pytest.raises(RuntimeError, match="an exited thread was switched to"):
+        kthread.exit_thread()                 # the fake switch returns: that is the error
+    assert a.state == kthread.EXITED and a.done
     assert a not in kthread.sleepers                   # the joiner was woken...
     assert kthread.current is joiner and kern.switches == [joiner.handle]   # ...and runs
     # The joiner's side of the switch (finish_switch) freed a's stack.
-    assert kthread.zombies == [] and a.handle not in kthread.threads
+    assert kthread.exited == [] and a.handle not in kthread.threads
     assert kern.freed_threads == [a.handle]
 
 
-def test_finish_switch_frees_zombies(kern, kthread):
+def test_finish_switch_frees_exited_threads(kern, kthread):
     a = kthread.spawn("a", print)
     b = kthread.spawn("b", print)
-    a.state = b.state = kthread.ZOMBIE
-    kthread.zombies.extend([a, b])
+    a.state = b.state = kthread.EXITED
+    kthread.exited.extend([a, b])
     kthread.finish_switch()
-    assert kthread.zombies == [] and sorted(kern.freed_threads) == [a.handle, b.handle]
+    assert kthread.exited == [] and sorted(kern.freed_threads) == [a.handle, b.handle]
     assert list(kthread.threads) == [0]
 
 
 def test_finish_switch_never_frees_the_running_stack(kern, kthread):
     a = spawn_and_run(kthread, "a")
-    kthread.zombies.append(a)
+    kthread.exited.append(a)
     kthread.finish_switch()
-    assert kern.freed_threads == [] and kthread.zombies == [a]
+    assert kern.freed_threads == [] and kthread.exited == [a]
 
 
 def test_thread_main_keeps_the_result_and_join_returns_it(kern, kthread):
     t = kthread.spawn("adder", lambda x, y: x + y, 2, 3)
     kthread.policy.pick_next()
     kthread.current = t
-    with pytest.raises(RuntimeError, match="zombie"):
+    with pytest.raises(RuntimeError, match="an exited thread was switched to"):
         kthread._thread_main(t)
     assert t.result == 5 and t.done
     assert kthread.join(t) == 5        # done: no sleeping
 
 
 def test_events_dispatch_to_their_handlers(kern, kthread):
+    from kernel.thread import events
     seen = []
-    kthread.on_event(kern.EV_TIMER, lambda: seen.append("timer"))
-    kthread.on_event(kern.EV_UART, lambda: seen.append("uart"))
-    kthread.dispatch(kern.EV_UART)
+    events.on_event(kern.EV_TIMER, lambda: seen.append("timer"))
+    events.on_event(kern.EV_UART, lambda: seen.append("uart"))
+    events.dispatch(kern.EV_UART)
     assert seen == ["uart"]
     kern.pending_events = kern.EV_TIMER | kern.EV_UART
-    kthread.poll_events()
+    events.poll()
     assert seen == ["uart", "timer", "uart"]
-    kthread.poll_events()              # nothing pending
+    events.poll()              # nothing pending
     assert len(seen) == 3
     assert kthread.by_handle(0) is kthread.idle_thread and kthread.by_handle(99) is None
 
@@ -267,7 +275,8 @@ def test_events_dispatch_to_their_handlers(kern, kthread):
 # ---- the clock ----
 
 def test_clock_ticks(kern, kthread):
-    from kernel import clock
+    from kernel.dev import clock
+    from kernel.thread import events
     kern.now = 1000
     clock.start()
     per_tick = kern.TIMEBASE_HZ // clock.TICKS_PER_SECOND
@@ -278,10 +287,10 @@ def test_clock_ticks(kern, kthread):
     kthread.sleepers[clock.tick] = [sleeper]
     kern.now = 1000 + per_tick
     kern.pending_events = kern.EV_TIMER
-    kthread.poll_events()
+    events.poll()
     assert clock.ticks == 1
     assert kern.timer == 1000 + 2 * per_tick          # whole ticks from the first
-    assert sleeper.state == kthread.RUNNABLE          # sleep_ticks() sleepers woken
+    assert sleeper.state == kthread.RUNNABLE          # sleepers on the clock woken
     assert kthread.idle_thread.ticks == 1             # charged to the running thread
     kern.now = 1000 + 10 * per_tick + 5               # very late: missed ones skipped
     clock.tick()
@@ -297,7 +306,7 @@ def type_keys(console, data):
 
 @pytest.fixture
 def console(kern):
-    from kernel import console
+    from kernel.dev import console
     console.init(console.MONITOR)
     return console
 
@@ -354,9 +363,9 @@ def test_console_ctrl_d(console, capsys):
 def test_console_ctrl_p_prints_and_keeps_the_line(console, capsys):
     calls = []
     type_keys(console, b"6*")
-    console.procdump = None
+    console.hooks[0] = None
     console.input_char(0x10)                   # no procdump: ignored
-    console.procdump = lambda: calls.append(1)
+    console.hooks[0] = lambda: calls.append(1)
     console.input_char(0x10)
     assert calls == [1]
     assert console.editing == ["6", "*"]
@@ -367,7 +376,7 @@ def test_console_ctrl_p_prints_and_keeps_the_line(console, capsys):
 
 def test_console_escape_switches_the_reader(console, capsys):
     seen = []
-    console.on_escape = seen.append
+    console.hooks[1] = seen.append
     type_keys(console, b"ab\x1d")               # Ctrl-]: the half line is dropped
     assert console.owner == console.USER and seen == [console.USER]
     assert console.editing == []
@@ -403,7 +412,7 @@ def test_console_wakes_readers(kern, kthread, console):
 # ---- the monitor ----
 
 def test_monitor_evaluates_expressions(kern, capsys):
-    from kernel import monitor
+    from kernel.debug import monitor
     env = monitor.namespace()
     monitor.evaluate("6*7", env)
     assert capsys.readouterr().out == "42\n"
@@ -415,7 +424,7 @@ def test_monitor_evaluates_expressions(kern, capsys):
 
 
 def test_monitor_runs_statements_and_blocks(kern, capsys):
-    from kernel import monitor
+    from kernel.debug import monitor
     env = monitor.namespace()
     monitor.evaluate("x = 20", env)
     monitor.evaluate("def f(y):\n    return x + y\n", env)
@@ -427,7 +436,7 @@ def test_monitor_runs_statements_and_blocks(kern, capsys):
 
 
 def test_monitor_reports_mistakes_and_carries_on(kern, capsys):
-    from kernel import monitor
+    from kernel.debug import monitor
     env = monitor.namespace()
     monitor.evaluate("undefined_name", env)
     monitor.evaluate("1 // 0", env)
@@ -441,7 +450,8 @@ def test_monitor_reports_mistakes_and_carries_on(kern, capsys):
 
 
 def test_monitor_namespace_and_commands(kern, kthread, capsys):
-    from kernel import monitor, clock
+    from kernel.debug import monitor
+    from kernel.dev import clock
     env = monitor.namespace()
     for name in ("help", "ps", "threads", "resume", "mem", "uptime", "poweroff", "crash",
                  "bench", "kern", "kthread", "proc", "clock", "console", "selftest", "gc", "sys"):
@@ -461,7 +471,7 @@ def test_monitor_namespace_and_commands(kern, kthread, capsys):
 
 
 def test_monitor_reads_blocks(kern, console, capsys):
-    from kernel import monitor
+    from kernel.debug import monitor
     type_keys(console, b"def f():\r    return 1\r\r6*7\r\x04")
     assert monitor.read_entry() == "def f():\n    return 1\n"
     assert monitor.read_entry() == "6*7"

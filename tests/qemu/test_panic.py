@@ -19,9 +19,9 @@ def test_python_exception_panics(machine):
     machine.send_line('crash("python")')
     machine.expect(r"panic: uncaught Python exception in the kernel")
     machine.expect(r"Traceback \(most recent call last\):")
-    m = machine.expect(r'File "kernel/monitor.py", line (\d+), in _raise_in_thread')
+    m = machine.expect(r'File "kernel/debug/monitor.py", line (\d+), in _raise_in_thread')
     assert int(m.group(1)) == source_line(
-        "kernel/monitor.py", 'raise RuntimeError("deliberate crash requested from the monitor")')
+        "kernel/debug/monitor.py", 'raise RuntimeError("deliberate crash requested from the monitor")')
     machine.expect(r"RuntimeError: deliberate crash requested from the monitor")
     machine.expect(r"kernel thread: \d+ \(crasher\)")
     machine.expect(r"pyrite: machine halted \(power off, status 1\)")

@@ -115,8 +115,8 @@ def test_kernel_exception_in_a_process_is_a_panic_naming_it(shell):
     # process's kernel thread, and the panic names the pid, the program and
     # its trapframe.
     to_monitor(shell)
-    shell.run("from kernel import syscall")
-    shell.run("syscall.table[11] = lambda p: 1 // 0")
+    shell.run("from kernel.syscall import table")
+    shell.run("table.register(\"getpid\", lambda p: 1 // 0)")
     shell.send_raw(ESCAPE)
     shell.expect_exact("[back to the programs]", 10)
     shell.send_line("usertests getpid")

@@ -1,2 +1,2 @@
-// xv6 programs include "kernel/fcntl.h": in Pyrite the O_* flags are in user.h.
+// xv6 programs include "kernel/fcntl.h": in Pyrite the O_* flags come with user.h.
 #include "../user.h"

@@ -1,11 +1,11 @@
 # The system call table: number, name and C prototype of every call.
 #
 # This is the one place a system call is numbered.  The kernel's dispatcher
-# maps number -> name -> handler from it, and tools/gen_usys.py writes the user
+# maps number -> name -> handler from it, and tools/gen_headers.py writes the user
 # library's stubs (usys.S) and prototypes (usys.h) from it, so the two sides
 # cannot disagree.  Data only, so it imports under MicroPython and CPython.
 #
-# 1-21 are xv6-riscv's calls with xv6's numbers (../shared/ABI.md), 22-63 are
+# 1-21 are xv6-riscv's calls with xv6's numbers (docs/abi.md), 22-63 are
 # left free for course labs, and Pyrite's own calls start at 64.
 
 SYSCALLS = (

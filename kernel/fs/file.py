@@ -3,20 +3,16 @@
 #
 # A File is shared by every descriptor that dup() or fork() made from the
 # same open(), so they share the offset.  Devices are found by major number
-# in `devices`; the console is major 1.
+# in the device switch (kernel/dev/devsw.py); the console is major 1.
 from kernel.compat import const
-from kernel.fslayout import BSIZE, MAXOPBLOCKS
-from kernel import fs, log, console
-import kern
-
-NFILE = const(1000)      # open files in the whole system: configuration
-NOFILE = const(16)       # descriptors per process
+from kernel.abi.fslayout import BSIZE, MAXOPBLOCKS
+from kernel.abi.limits import NFILE
+from kernel.dev import devsw
+from kernel.fs import inode, log, pipe
 
 FD_PIPE = const(1)
 FD_INODE = const(2)
 FD_DEVICE = const(3)
-
-CONSOLE = const(1)
 
 # One transaction may write at most this much of a file: with indirect and
 # bitmap blocks, 3 data blocks stay within MAXOPBLOCKS (as in xv6).
@@ -46,6 +42,27 @@ def alloc(ftype, readable, writable):
     return File(ftype, readable, writable)
 
 
+def free_unused(f):
+    """Give back a File from alloc() that never got its inode or pipe
+    (the call that wanted it failed on the way)."""
+    global open_files
+    open_files -= 1
+
+
+def open_pipe():
+    """A new pipe's two ends, (read end, write end), or None when the
+    system's table of open files is full."""
+    rf = alloc(FD_PIPE, True, False)
+    if rf is None:
+        return None
+    wf = alloc(FD_PIPE, False, True)
+    if wf is None:
+        free_unused(rf)
+        return None
+    rf.pipe = wf.pipe = pipe.Pipe()
+    return rf, wf
+
+
 def dup(f):
     f.ref += 1
     return f
@@ -61,7 +78,7 @@ def close(f):
         f.pipe.close(f.writable)
     else:
         log.begin_op()
-        fs.iput(f.ip)
+        inode.iput(f.ip)
         log.end_op()
 
 
@@ -69,33 +86,33 @@ def stat(f):
     """struct stat bytes, or None (a pipe has none)."""
     if f.type == FD_PIPE:
         return None
-    fs.ilock(f.ip)
-    st = fs.stat_bytes(f.ip)
-    fs.iunlock(f.ip)
+    inode.ilock(f.ip)
+    st = inode.stat_bytes(f.ip)
+    inode.iunlock(f.ip)
     return st
 
 
-# read and write serve inodes and devices; the caller (kernel/sysfile.py)
+# read and write serve inodes and devices; the caller (sysfile.py)
 # has checked the access mode, and moves a pipe's bytes straight between
 # user memory and the pipe (Pipe.read_user/write_user) without them.
 
 def read(f, n, p):
     """Up to n bytes (b"" at end of file), or None for an error."""
     if f.type == FD_DEVICE:
-        device = devices.get(f.major)
+        device = devsw.lookup(f.major)
         return device[0](n, p) if device else None
-    fs.ilock(f.ip)
-    data = fs.readi(f.ip, f.off, n)
+    inode.ilock(f.ip)
+    data = inode.readi(f.ip, f.off, n)
     if data is not None:
         f.off += len(data)
-    fs.iunlock(f.ip)
+    inode.iunlock(f.ip)
     return data
 
 
 def write(f, data, p):
     """Write data; the count written, or -1."""
     if f.type == FD_DEVICE:
-        device = devices.get(f.major)
+        device = devsw.lookup(f.major)
         return device[1](data, p) if device else -1
     # Several transactions for a big write, each small enough for the log.
     done = 0
@@ -103,11 +120,11 @@ def write(f, data, p):
     while done < n:
         chunk = min(n - done, MAX_WRITE_PER_OP)
         log.begin_op()
-        fs.ilock(f.ip)
-        wrote = fs.writei(f.ip, f.off, data[done:done + chunk])
+        inode.ilock(f.ip)
+        wrote = inode.writei(f.ip, f.off, data[done:done + chunk])
         if wrote > 0:
             f.off += wrote
-        fs.iunlock(f.ip)
+        inode.iunlock(f.ip)
         log.end_op()
         if wrote > 0:
             done += wrote
@@ -115,16 +132,3 @@ def write(f, data, p):
             break                    # the disk is full (or a bad offset)
     return done if done > 0 or n == 0 else -1
 
-
-# ---- devices: major number -> (read(n, p), write(data, p)) ----
-
-def console_read(n, p):
-    return console.read(n, p)
-
-
-def console_write(data, p):
-    kern.console_write(data)
-    return len(data)
-
-
-devices = {CONSOLE: (console_read, console_write)}

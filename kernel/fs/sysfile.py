@@ -1,6 +1,8 @@
 # System calls about files: descriptors, paths, directories, pipes.
 #
-# Each handler takes the calling process and returns its a0.  Calls that
+# Each handler takes the calling process and returns its a0; the handlers
+# are registered in the system call table (kernel/syscall/table.py) by
+# their names, sys_<call>, when this module is imported.  Calls that
 # change the disk run inside log.begin_op()/end_op(), so each is atomic
 # across a crash.  Any failure -- a bad pointer, a missing or non-directory
 # path component, a name too long, a full disk or inode table -- is -1.
@@ -9,30 +11,15 @@ import struct
 import kern
 
 from kernel.compat import const
-from kernel.fslayout import T_DIR, T_FILE, T_DEVICE, DIRENT_SIZE
-from kernel import fs, log, file, pipe
-from kernel.file import FD_PIPE, FD_INODE, NOFILE
+from kernel.abi.fslayout import T_DIR, T_FILE, T_DEVICE, DIRENT_SIZE
+from kernel.abi.limits import NOFILE, O_WRONLY, O_RDWR, O_CREATE, O_TRUNC
+from kernel.dev import devsw
+from kernel.syscall import table
+from kernel.syscall.args import fetch_path
+from kernel.fs import inode, directory, log, file
+from kernel.fs.file import FD_PIPE, FD_INODE
 
-MAXPATH = const(128)
 MAX_IO = const(8192)    # bytes moved across the user boundary per chunk
-
-O_RDONLY = const(0x000)
-O_WRONLY = const(0x001)
-O_RDWR = const(0x002)
-O_CREATE = const(0x200)
-O_TRUNC = const(0x400)
-
-
-def fetch_path(p, n):
-    """Argument n as a path string, or None if it is a bad pointer, has no
-    NUL within MAXPATH bytes, or is empty."""
-    raw = kern.copyinstr(p.pagetable, kern.arg_addr(p.trapframe, n), MAXPATH)
-    if not raw:
-        return None
-    try:
-        return raw.decode()
-    except UnicodeError:
-        return None
 
 
 def arg_fd(p, n):
@@ -136,14 +123,10 @@ def sys_fstat(p):
 
 def sys_pipe(p):
     addr = kern.arg_addr(p.trapframe, 0)
-    rf = file.alloc(file.FD_PIPE, True, False)
-    if rf is None:
+    ends = file.open_pipe()
+    if ends is None:
         return -1
-    wf = file.alloc(file.FD_PIPE, False, True)
-    if wf is None:
-        file.open_files -= 1
-        return -1
-    rf.pipe = wf.pipe = pipe.Pipe()
+    rf, wf = ends
     fd0 = fd_alloc(p, rf)
     fd1 = fd_alloc(p, wf) if fd0 >= 0 else -1
     if fd1 < 0 or kern.copyout(p.pagetable, addr, struct.pack("<ii", fd0, fd1)) < 0:
@@ -162,47 +145,47 @@ def sys_pipe(p):
 def create(p, path, itype, major, minor):
     """The inode at path, created if missing, locked; None on failure.
     (Inside a transaction.)  An existing file is fine for open(O_CREATE)."""
-    dp, name = fs.nameiparent(path, p.cwd)
+    dp, name = directory.nameiparent(path, p.cwd)
     if dp is None:
         return None
-    if name in (".", "..") or fs._pad(name) is None:
-        fs.iput(dp)
+    if name in (".", "..") or directory.pad_name(name) is None:
+        inode.iput(dp)
         return None
-    fs.ilock(dp)
+    inode.ilock(dp)
     if dp.type != T_DIR:
-        fs.iunlockput(dp)
+        inode.iunlockput(dp)
         return None
-    ip, _ = fs.dirlookup(dp, name)
+    ip, _ = directory.dirlookup(dp, name)
     if ip is not None:
-        fs.iunlockput(dp)
-        fs.ilock(ip)
+        inode.iunlockput(dp)
+        inode.ilock(ip)
         if itype == T_FILE and ip.type in (T_FILE, T_DEVICE):
             return ip
-        fs.iunlockput(ip)
+        inode.iunlockput(ip)
         return None
-    ip = fs.ialloc(itype)
+    ip = inode.ialloc(itype)
     if ip is None:
-        fs.iunlockput(dp)
+        inode.iunlockput(dp)
         return None
-    fs.ilock(ip)
+    inode.ilock(ip)
     ip.major, ip.minor, ip.nlink = major, minor, 1
-    fs.iupdate(ip)
+    inode.iupdate(ip)
     try:
         if itype == T_DIR:
             # "." does not count as a link; the child's ".." counts for dp.
-            fs.dirlink(ip, ".", ip.inum)
-            fs.dirlink(ip, "..", dp.inum)
-        fs.dirlink(dp, name, ip.inum)
-    except fs.FSError:
+            directory.dirlink(ip, ".", ip.inum)
+            directory.dirlink(ip, "..", dp.inum)
+        directory.dirlink(dp, name, ip.inum)
+    except inode.FSError:
         ip.nlink = 0                      # iput frees it
-        fs.iupdate(ip)
-        fs.iunlockput(ip)
-        fs.iunlockput(dp)
+        inode.iupdate(ip)
+        inode.iunlockput(ip)
+        inode.iunlockput(dp)
         return None
     if itype == T_DIR:
         dp.nlink += 1
-        fs.iupdate(dp)
-    fs.iunlockput(dp)
+        inode.iupdate(dp)
+    inode.iunlockput(dp)
     return ip
 
 
@@ -218,17 +201,17 @@ def sys_open(p):
             log.end_op()
             return -1
     else:
-        ip = fs.namei(path, p.cwd)
+        ip = directory.namei(path, p.cwd)
         if ip is None:
             log.end_op()
             return -1
-        fs.ilock(ip)
+        inode.ilock(ip)
         if ip.type == T_DIR and omode & (O_WRONLY | O_RDWR):
-            fs.iunlockput(ip)
+            inode.iunlockput(ip)
             log.end_op()
             return -1
-    if ip.type == T_DEVICE and ip.major not in file.devices:
-        fs.iunlockput(ip)
+    if ip.type == T_DEVICE and devsw.lookup(ip.major) is None:
+        inode.iunlockput(ip)
         log.end_op()
         return -1
     readable = not omode & O_WRONLY
@@ -237,15 +220,15 @@ def sys_open(p):
     fd = fd_alloc(p, f) if f is not None else -1
     if fd < 0:
         if f is not None:
-            file.open_files -= 1
-        fs.iunlockput(ip)
+            file.free_unused(f)
+        inode.iunlockput(ip)
         log.end_op()
         return -1
     f.ip = ip
     f.major = ip.major
     if omode & O_TRUNC and ip.type == T_FILE:
-        fs.itrunc(ip)
-    fs.iunlock(ip)
+        inode.itrunc(ip)
+    inode.iunlock(ip)
     log.end_op()
     return fd
 
@@ -259,7 +242,7 @@ def make_node(p, itype, major, minor):
     if ip is None:
         log.end_op()
         return -1
-    fs.iunlockput(ip)
+    inode.iunlockput(ip)
     log.end_op()
     return 0
 
@@ -278,17 +261,17 @@ def sys_chdir(p):
     if path is None:
         return -1
     log.begin_op()
-    ip = fs.namei(path, p.cwd)
+    ip = directory.namei(path, p.cwd)
     if ip is None:
         log.end_op()
         return -1
-    fs.ilock(ip)
+    inode.ilock(ip)
     if ip.type != T_DIR:
-        fs.iunlockput(ip)
+        inode.iunlockput(ip)
         log.end_op()
         return -1
-    fs.iunlock(ip)
-    fs.iput(p.cwd)
+    inode.iunlock(ip)
+    inode.iput(p.cwd)
     p.cwd = ip
     log.end_op()
     return 0
@@ -299,35 +282,35 @@ def sys_link(p):
     if old is None or new is None:
         return -1
     log.begin_op()
-    ip = fs.namei(old, p.cwd)
+    ip = directory.namei(old, p.cwd)
     if ip is None:
         log.end_op()
         return -1
-    fs.ilock(ip)
+    inode.ilock(ip)
     if ip.type == T_DIR:
-        fs.iunlockput(ip)
+        inode.iunlockput(ip)
         log.end_op()
         return -1
     ip.nlink += 1
-    fs.iupdate(ip)
-    fs.iunlock(ip)
+    inode.iupdate(ip)
+    inode.iunlock(ip)
     ok = False
-    dp, name = fs.nameiparent(new, p.cwd)
+    dp, name = directory.nameiparent(new, p.cwd)
     if dp is not None:
-        fs.ilock(dp)
+        inode.ilock(dp)
         if dp.type == T_DIR:
             try:
-                fs.dirlink(dp, name, ip.inum)
+                directory.dirlink(dp, name, ip.inum)
                 ok = True
-            except fs.FSError:
+            except inode.FSError:
                 pass
-        fs.iunlockput(dp)
+        inode.iunlockput(dp)
     if not ok:
-        fs.ilock(ip)
+        inode.ilock(ip)
         ip.nlink -= 1
-        fs.iupdate(ip)
-        fs.iunlock(ip)
-    fs.iput(ip)
+        inode.iupdate(ip)
+        inode.iunlock(ip)
+    inode.iput(ip)
     log.end_op()
     return 0 if ok else -1
 
@@ -337,51 +320,40 @@ def sys_unlink(p):
     if path is None:
         return -1
     log.begin_op()
-    dp, name = fs.nameiparent(path, p.cwd)
+    dp, name = directory.nameiparent(path, p.cwd)
     if dp is None:
         log.end_op()
         return -1
-    fs.ilock(dp)
+    inode.ilock(dp)
     result = -1
     if dp.type == T_DIR and name not in (".", ".."):
-        ip, off = fs.dirlookup(dp, name)
+        ip, off = directory.dirlookup(dp, name)
         if ip is not None:
-            fs.ilock(ip)
+            inode.ilock(ip)
             if ip.nlink < 1:
                 raise RuntimeError("unlink: inode %d has no links" % ip.inum)
-            if ip.type == T_DIR and not fs.dir_is_empty(ip):
-                fs.iunlockput(ip)
+            if ip.type == T_DIR and not directory.dir_is_empty(ip):
+                inode.iunlockput(ip)
             else:
-                fs.writei(dp, off, bytes(DIRENT_SIZE))
+                inode.writei(dp, off, bytes(DIRENT_SIZE))
                 if ip.type == T_DIR:
                     dp.nlink -= 1         # the child's ".." is gone
-                    fs.iupdate(dp)
+                    inode.iupdate(dp)
                 ip.nlink -= 1
-                fs.iupdate(ip)
-                fs.iunlockput(ip)
+                inode.iupdate(ip)
+                inode.iunlockput(ip)
                 result = 0
-    fs.iunlockput(dp)
+    inode.iunlockput(dp)
     log.end_op()
     return result
 
 
-def read_program(p, path):
-    """The contents of the regular file at path, or None."""
-    log.begin_op()
-    ip = fs.namei(path, p.cwd)
-    if ip is None:
-        log.end_op()
-        return None
-    fs.ilock(ip)
-    data = fs.readi(ip, 0, ip.size) if ip.type == T_FILE else None
-    fs.iunlockput(ip)
-    log.end_op()
-    return data
-
-
 def sys_freeblocks(p):
-    return fs.free_blocks()
+    return inode.free_blocks()
 
 
 def sys_freeinodes(p):
-    return fs.free_inodes()
+    return inode.free_inodes()
+
+
+table.register_handlers(globals())

@@ -1,4 +1,4 @@
-# The disk: block reads and writes for the buffer cache (kernel/bio.py).
+# The disk: block reads and writes for the buffer cache (bio.py).
 #
 # C (cstubs/virtio_blk.c) only moves requests to and from the virtio
 # device; this module owns the request queue and decides who waits:
@@ -15,18 +15,16 @@
 # is the device's until the request completes: even a killed process's
 # thread waits for that before it returns.
 #
-# The idle thread must never sleep, yet the file system is read at boot
-# on it, before any other thread exists.  So when the caller is the idle
-# thread it waits the other way: in the interrupt wait loop (kern.idle),
-# handling events itself, until its request is done.
+# Only threads that may sleep use the disk: the file system is mounted by
+# init's thread (kernel/main.py), never by the idle thread.
 #
 # A disk error (a status other than 0) raises OSError: the file system
 # cannot carry on from a block it could not read or write.
 import kern
 
 from kernel.compat import const
-from kernel.fslayout import BSIZE
-from kernel import kthread
+from kernel.abi.fslayout import BSIZE
+from kernel.thread import kthread, events
 
 SECTOR_SIZE = const(512)
 SECTORS_PER_BLOCK = const(2)          # BSIZE // SECTOR_SIZE
@@ -57,7 +55,7 @@ def init():
         print("disk: none attached")
         return
     nblocks = kern.disk_capacity() // SECTORS_PER_BLOCK
-    kthread.on_event(kern.EV_DISK, intr)
+    events.on_event(kern.EV_DISK, intr)
     print("disk: virtio, %d blocks of %d bytes" % (nblocks, BSIZE))
 
 
@@ -80,18 +78,6 @@ def intr():
         kthread.wakeup(ROOM)
 
 
-def _wait(chan):
-    # Block until something changes for chan: sleep, or on the idle
-    # thread (which must not sleep) wait for interrupts and handle them.
-    # (Before kthread.init() both are None: that is the boot thread too.)
-    if kthread.current is kthread.idle_thread:
-        events = kern.idle()
-        if events:
-            kthread.dispatch(events)
-    else:
-        kthread.sleep(chan)
-
-
 def _transfer(blockno, buf, write):
     global full_waits
     if nblocks == 0:
@@ -99,18 +85,18 @@ def _transfer(blockno, buf, write):
     if not 0 <= blockno < nblocks:
         raise ValueError("disk: block %d outside 0..%d" % (blockno, nblocks - 1))
     if len(buf) != BSIZE:
-        raise ValueError("disk: a block buffer is %d bytes, not %d" % (BSIZE, len(buf)))
+        raise ValueError("disk: a block buffer is %d bytes, not %d" % (len(buf), BSIZE))
     req = Request()
     rid = kern.disk_submit(blockno * SECTORS_PER_BLOCK, buf, write)
     while rid < 0:                    # the queue is full: wait for room
         full_waits += 1
-        _wait(ROOM)
+        kthread.sleep(ROOM)
         rid = kern.disk_submit(blockno * SECTORS_PER_BLOCK, buf, write)
     pending[rid] = req
     # A wakeup for another reason (kill) must not end the wait: the
     # device still owns buf until the request completes.
     while req.status < 0:
-        _wait(req)
+        kthread.sleep(req)
     if req.status != 0:
         raise OSError("disk: %s %s block %d" % (
             STATUS_NAMES[req.status] if req.status < len(STATUS_NAMES) else "status %d" % req.status,

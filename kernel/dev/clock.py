@@ -5,7 +5,7 @@
 import kern
 
 from kernel.compat import const
-from kernel import kthread
+from kernel.thread import kthread, events
 
 TICKS_PER_SECOND = const(10)
 
@@ -19,7 +19,7 @@ def start():
     tick_cycles = kern.TIMEBASE_HZ // TICKS_PER_SECOND
     next_deadline = kern.time() + tick_cycles
     kern.set_timer(next_deadline)
-    kthread.on_event(kern.EV_TIMER, tick)
+    events.on_event(kern.EV_TIMER, tick)
 
 
 def tick():
@@ -32,11 +32,8 @@ def tick():
     if next_deadline <= now:
         next_deadline = now + tick_cycles
     kern.set_timer(next_deadline)
-    running = kthread.current
-    running.ticks += 1
-    if running is not kthread.idle_thread and kthread.policy.tick(running):
-        kthread.need_resched = True      # acted on before returning to user mode
-    kthread.wakeup(tick)
+    kthread.charge_tick()
+    kthread.wakeup(tick)                 # sleepers on the clock (sleep())
 
 
 def busy_time():
@@ -46,8 +43,7 @@ def busy_time():
     return kern.time() - kern.idle_time()
 
 
-def sleep_ticks(n):
-    """Block the running thread for n ticks."""
-    target = ticks + n
-    while ticks < target:
-        kthread.sleep(tick)
+
+def wait_tick():
+    """Sleep until the next tick (sleep() loops on this, checking for kill)."""
+    kthread.sleep(tick)

@@ -1,6 +1,6 @@
 # exec: replace a process's memory with a program loaded from its ELF file.
 #
-# The user layout (ABI.md): every PT_LOAD segment at its p_vaddr from 0 up;
+# The user layout (docs/abi.md): every PT_LOAD segment at its p_vaddr from 0 up;
 # above the image, rounded to a page, one guard page user code cannot
 # touch, then one page of stack; the heap (sbrk) grows from the top of the
 # stack page.  argv strings go at the top of the stack, each 16-byte
@@ -14,7 +14,10 @@ import struct
 import kern
 
 from kernel.compat import const
-from kernel import proc
+from kernel.abi.fslayout import T_FILE
+from kernel.abi.limits import PGSIZE, USER_TOP
+from kernel.mm import uvm
+from kernel.fs import inode, directory, log
 
 ELF_MAGIC = b"\x7fELF"
 EM_RISCV = const(243)
@@ -24,8 +27,6 @@ PF_X = const(1)
 PF_W = const(2)
 PF_R = const(4)
 PHDR_SIZE = const(56)
-PGSIZE = const(4096)
-USER_TOP = const(1 << 36)     # highest address a segment may reach (well below the trapframe)
 
 # ELF64 header fields after e_ident: type, machine, version, entry, phoff,
 # shoff, flags, ehsize, phentsize, phnum (shentsize, shnum, shstrndx follow).
@@ -78,7 +79,7 @@ def load_segments(image, pt):
         # the segment is mapped too, so that [0, size) is all mapped).
         if kern.uvm_alloc(pt, size, end, perm_of(flags)) < 0:
             return None, size           # uvm_alloc undid its own part
-        size = proc.pgup(end)
+        size = uvm.pgup(end)
         if filesz and kern.uvm_load(pt, vaddr, image, offset, filesz) < 0:
             return None, size
         # memsz beyond filesz is bss: the pages came zeroed.
@@ -110,19 +111,19 @@ def push_arguments(pt, stack_top, stack_bottom, argv):
 def exec_program(p, path, argv, image):
     """Replace p's image by the program in image (the bytes of the ELF file
     at path); argc, or -1."""
-    pt = kern.uvm_create(p.trapframe)
+    pt = uvm.create(p.trapframe)
     if pt == 0:
         return -1
     entry, size = load_segments(image, pt)
     stack = None
     # The guard page, then the stack page.
-    if entry is not None and kern.uvm_alloc(pt, size, size + 2 * PGSIZE,
-                                            kern.PTE_R | kern.PTE_W) == 0:
+    if (entry is not None and size + 2 * PGSIZE <= USER_TOP
+            and kern.uvm_alloc(pt, size, size + 2 * PGSIZE, kern.PTE_R | kern.PTE_W) == 0):
         kern.uvm_clear_user(pt, size)
         size += 2 * PGSIZE
         stack = push_arguments(pt, size, size - PGSIZE, argv)
     if stack is None:
-        kern.uvm_destroy(pt, size)        # exactly what was mapped
+        uvm.destroy(pt, size)             # exactly what was mapped
         return -1
 
     sp, argv_addr = stack
@@ -131,7 +132,7 @@ def exec_program(p, path, argv, image):
     p.size = size
     p.heap_start = size
     tf = p.trapframe
-    kern.tf_set(tf, kern.TF_EPC, entry)
+    kern.tf_set(tf, kern.FIELD_EPC, entry)
     kern.tf_set(tf, kern.REG_SP, sp)
     kern.tf_set(tf, kern.REG_A1, argv_addr)
     name = path
@@ -142,5 +143,29 @@ def exec_program(p, path, argv, image):
     if p.thread is not None:
         p.thread.name = name
         kern.thread_set_name(p.thread.handle, name)
-    kern.uvm_destroy(old_pt, proc.pgup(old_size))
+    uvm.destroy(old_pt, old_size)
     return len(argv)                       # becomes a0: argc
+
+
+def read_program(p, path):
+    """The contents of the regular file at path (relative to p's current
+    directory), or None."""
+    log.begin_op()
+    ip = directory.namei(path, p.cwd)
+    if ip is None:
+        log.end_op()
+        return None
+    inode.ilock(ip)
+    data = inode.readi(ip, 0, ip.size) if ip.type == T_FILE else None
+    inode.iunlockput(ip)
+    log.end_op()
+    return data
+
+
+def exec_file(p, path, argv):
+    """exec: replace p's program by the one at path, with arguments argv
+    (a list of byte strings); argc, or -1 with p unchanged."""
+    image = read_program(p, path)
+    if image is None:
+        return -1
+    return exec_program(p, path, argv, image)

@@ -12,7 +12,12 @@ import sys
 import kern
 
 from kernel.compat import print_exception
-from kernel import kthread, console, clock, selftest, proc, disk
+from kernel.abi.limits import PGSIZE
+from kernel.thread import kthread
+from kernel.dev import console, clock
+from kernel.fs import disk
+from kernel.proc import proc
+from kernel.debug import selftest
 
 PROMPT = "pyrite> "
 CONTINUE = "...     "
@@ -40,7 +45,7 @@ def threads():
     for handle in sorted(kthread.threads):
         t = kthread.threads[handle]
         print("%4d  %-9s %-12s %8d %6d %6d" % (
-            handle, kthread.STATE_NAMES[t.state], t.name, t.switches, t.ticks,
+            handle, kthread.THREAD_STATE_NAMES[t.state], t.name, t.switches, t.ticks,
             kern.thread_stack_used(handle)))
 
 
@@ -71,7 +76,7 @@ def escaped(owner):
 
 def mem():
     free, total = kern.free_pages(), kern.total_pages()
-    print("pages: %d free of %d (%d KiB free)" % (free, total, free * kern.PGSIZE // 1024))
+    print("pages: %d free of %d (%d KiB free)" % (free, total, free * PGSIZE // 1024))
     print("python heap: %d bytes used, %d free" % (gc.mem_alloc(), gc.mem_free()))
 
 
@@ -156,8 +161,11 @@ def read_entry():
     return "\n".join(block) + "\n"
 
 
-def run():
-    global first_prompt_time
+def run(banner_time=0):
+    """The monitor thread's body; banner_time is when boot printed its
+    banner (clock.busy_time(), for bench())."""
+    global first_prompt_time, boot_banner_time
+    boot_banner_time = banner_time
     env = namespace()
     first_prompt_time = clock.busy_time()
     while True:

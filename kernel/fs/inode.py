@@ -1,5 +1,5 @@
 # Files on disk: allocating blocks and inodes, reading and writing inode
-# contents, directories, and path names.
+# contents.  (Directories and path names are built on this, in directory.py.)
 #
 # The layers, bottom up (xv6's fs.c, in Python):
 #   blocks       balloc/bfree flip bits in the free-block bitmap
@@ -7,18 +7,17 @@
 #                count references, ilock/iunlock guard its contents
 #   contents     bmap finds (or allocates) the disk block holding a given
 #                block of the file: direct, indirect, doubly indirect
-#   directories  a directory is a file of 16-byte entries (inum, name)
-#   paths        namei("/a/b") walks directories from the root or cwd
 #
 # Anything that writes the disk must run inside log.begin_op()/end_op()
 # and write blocks with log.log_write, so each system call is atomic.
 import struct
 
 from kernel.compat import const
-from kernel.fslayout import (BSIZE, FSMAGIC, ROOTINO, SUPERBLOCK, SB_FIELDS, T_DIR,
-                             NDIRECT, NINDIRECT, NDINDIRECT, MAXFILE, DINODE,
-                             DINODE_SIZE, IPB, DIRSIZ, DIRENT, DIRENT_SIZE, BPB)
-from kernel import bio, log, kthread
+from kernel.abi.fslayout import (BSIZE, FSMAGIC, SUPERBLOCK, SB_FIELDS, NDIRECT, NINDIRECT,
+                                 NDINDIRECT, MAXFILE, DINODE, DINODE_SIZE, IPB, BPB)
+from kernel.abi.limits import STAT_FORMAT
+from kernel.thread import kthread
+from kernel.fs import bio, log
 
 NINODE = const(200)          # in-memory inodes cached (unused ones are reused)
 ZEROS = bytes(BSIZE)
@@ -406,100 +405,6 @@ def writei(ip, off, data):
     return done
 
 
-# ---- directories ----
-
-def _pad(name):
-    raw = name.encode() if isinstance(name, str) else bytes(name)
-    if not raw or len(raw) > DIRSIZ or b"/" in raw or b"\0" in raw:
-        return None
-    return raw + bytes(DIRSIZ - len(raw))
-
-
-def dirlookup(dp, name):
-    """(Inode, offset) of name in directory dp (locked), or (None, -1)."""
-    target = _pad(name)
-    if target is None:
-        return None, -1
-    data = readi(dp, 0, dp.size)
-    # The name search runs in C (bytearray.find): a match must sit at a
-    # name field (offset 2 in a 16-byte entry) of a used entry.
-    pos = data.find(target)
-    while pos >= 0:
-        if pos % DIRENT_SIZE == 2:
-            inum = data[pos - 2] | (data[pos - 1] << 8)
-            if inum:
-                return iget(inum), pos - 2
-        pos = data.find(target, pos + 1)
-    return None, -1
-
-
-def dirlink(dp, name, inum):
-    """Add entry (name, inum) to directory dp (locked, in a transaction)."""
-    target = _pad(name)
-    if target is None:
-        raise FSError("bad name")
-    ip, _ = dirlookup(dp, name)
-    if ip is not None:
-        iput(ip)
-        raise FSError("name exists")
-    data = readi(dp, 0, dp.size)
-    off = 0
-    while off < len(data):
-        if data[off] == 0 and data[off + 1] == 0:
-            break                       # a free slot
-        off += DIRENT_SIZE
-    if writei(dp, off, struct.pack(DIRENT, inum, target)) != DIRENT_SIZE:
-        raise FSError("out of blocks")
-
-
-def dir_is_empty(dp):
-    data = readi(dp, 0, dp.size)
-    for off in range(2 * DIRENT_SIZE, len(data), DIRENT_SIZE):
-        if data[off] or data[off + 1]:
-            return False
-    return True
-
-
-# ---- path names ----
-
-def split_path(path):
-    return [part for part in path.split("/") if part]
-
-
-def namex(path, cwd, want_parent):
-    """Walk path from the root (absolute) or cwd.  Returns the inode
-    (referenced, unlocked), or with want_parent (parent inode, last name).
-    None (or (None, None)) if a component is missing or not a directory."""
-    parts = split_path(path)
-    ip = iget(ROOTINO) if path.startswith("/") or cwd is None else idup(cwd)
-    if want_parent:
-        if not parts:
-            iput(ip)
-            return None, None
-        last = parts.pop()
-    for name in parts:
-        ilock(ip)
-        if ip.type != T_DIR:
-            iunlockput(ip)
-            return (None, None) if want_parent else None
-        nxt, _ = dirlookup(ip, name)
-        iunlockput(ip)
-        if nxt is None:
-            return (None, None) if want_parent else None
-        ip = nxt
-    if want_parent:
-        return ip, last
-    return ip
-
-
-def namei(path, cwd):
-    return namex(path, cwd, False)
-
-
-def nameiparent(path, cwd):
-    return namex(path, cwd, True)
-
-
 def stat_bytes(ip):
-    """struct stat (ABI.md, 24 bytes) for ip (locked); dev is always 1."""
-    return struct.pack("<iIhhIQ", 1, ip.inum, ip.type, ip.nlink, 0, ip.size)
+    """struct stat (docs/abi.md, STAT_SIZE bytes) for ip (locked); dev is always 1."""
+    return struct.pack(STAT_FORMAT, 1, ip.inum, ip.type, ip.nlink, 0, ip.size)

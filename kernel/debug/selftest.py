@@ -7,7 +7,7 @@ import gc
 
 import kern
 
-from kernel import kthread
+from kernel.thread import kthread
 
 _results = []   # module globals: reachable from the GC's roots whatever happens
 

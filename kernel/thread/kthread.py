@@ -1,39 +1,38 @@
-# Kernel threads: creation, the run queue, sleep/wakeup, and exit.
+# Kernel threads: creation, switching, sleep/wakeup, and exit.
 #
 # Every kernel thread has its own stack and interpreter state in C
-# (cstubs/kthread.c); this module decides when each one runs.  The boot
-# thread becomes the idle thread: it runs only when nothing else can, and
-# waits there for interrupts.
+# (cstubs/kthread.c); this module decides when each one runs, asking the
+# scheduling policy (kernel/sched/) which runnable thread is next.  The
+# boot thread becomes the idle thread: it runs only when nothing else can,
+# and waits there for interrupts.
 #
 # Thread states and their transitions:
 #
-#   EMBRYO    -- spawn() -------------------------> RUNNABLE
-#   RUNNABLE  -- picked by the policy ------------> RUNNING
-#   RUNNING   -- yield_() or preempted -----------> RUNNABLE
-#   RUNNING   -- sleep(chan) ---------------------> SLEEPING
-#   SLEEPING  -- wakeup(chan) --------------------> RUNNABLE
-#   RUNNING   -- exit() or its function returns --> ZOMBIE
-#   ZOMBIE    -- the next thread to run frees its stack; gone
+#   NEW       -- spawn() -----------------------------> RUNNABLE
+#   RUNNABLE  -- picked by the policy ----------------> RUNNING
+#   RUNNING   -- yield_() or preempted ---------------> RUNNABLE
+#   RUNNING   -- sleep(chan) -------------------------> SLEEPING
+#   SLEEPING  -- wakeup(chan) or wake(t) -------------> RUNNABLE
+#   RUNNING   -- exit_thread() or its function returns -> EXITED
+#   EXITED    -- the next thread to run frees its stack; gone
 #
 # A thread switches directly to the next runnable thread (one C switch,
 # not two through a scheduler thread as in xv6).  A thread cannot free
-# the stack it is running on, so an exiting thread leaves itself on a
-# zombie list that whoever runs next empties (finish_switch).
+# the stack it is running on, so an exiting thread leaves itself on the
+# `exited` list, which whoever runs next empties (finish_switch).
 import kern
 
 from kernel.compat import const
+from kernel.abi.limits import MAX_THREADS
 from kernel import sched
+from kernel.thread import events
 
-EMBRYO = const(0)
+NEW = const(0)
 RUNNABLE = const(1)
 RUNNING = const(2)
 SLEEPING = const(3)
-ZOMBIE = const(4)
-STATE_NAMES = ("embryo", "runnable", "running", "sleeping", "zombie")
-
-# The most kernel threads that can exist at once: a configuration value.
-# Running out makes spawn() return None; it is never a crash.
-MAX_THREADS = const(1024)
+EXITED = const(4)
+THREAD_STATE_NAMES = ("new", "runnable", "running", "sleeping", "exited")
 
 
 class Thread:
@@ -41,17 +40,17 @@ class Thread:
         self.name = name
         self.function = function
         self.args = args
-        self.state = EMBRYO
+        self.state = NEW
         self.handle = -1          # the C thread's handle (0 = the boot thread)
         self.chan = None          # what a SLEEPING thread waits for
         self.switches = 0         # times it was switched to
         self.ticks = 0            # timer ticks charged to it
-        self.slice_left = 0       # the policy's to use
+        self.sched = None         # the scheduling policy's state for it
         self.result = None        # what its function returned
         self.done = False
 
     def __repr__(self):
-        return "<Thread %d %s %s>" % (self.handle, self.name, STATE_NAMES[self.state])
+        return "<Thread %d %s %s>" % (self.handle, self.name, THREAD_STATE_NAMES[self.state])
 
 
 policy = None
@@ -59,14 +58,15 @@ current = None        # the running Thread
 idle_thread = None    # the boot thread, run when nothing else can be
 threads = {}          # handle -> Thread, every live thread
 sleepers = {}         # channel -> [Thread], the wait queues
-zombies = []          # exited threads whose stacks are not freed yet
+exited = []           # exited threads whose stacks are not freed yet
 need_resched = False  # the policy wants the running thread off the CPU
 
 
-def init(scheduling_policy=None):
-    """Adopt the running boot thread as the idle thread."""
+def init(policy_name=sched.DEFAULT):
+    """Adopt the running boot thread as the idle thread; schedule the
+    others with the named policy (a key of sched.POLICIES)."""
     global policy, current, idle_thread
-    policy = scheduling_policy or sched.RoundRobin(MAX_THREADS)
+    policy = sched.make(policy_name, MAX_THREADS)
     idle_thread = Thread("idle", None, ())
     idle_thread.handle = kern.thread_current()
     idle_thread.state = RUNNING
@@ -92,21 +92,21 @@ def spawn(name, function, *args):
 
 def _thread_main(thread):
     # The first Python a new thread runs, on its own stack.
-    if zombies:
+    if exited:
         finish_switch()
     thread.result = thread.function(*thread.args)
-    exit()
+    exit_thread()
 
 
-def exit():
+def exit_thread():
     """End the running thread.  Never returns."""
     me = current
-    me.state = ZOMBIE
+    me.state = EXITED
     me.done = True
-    zombies.append(me)
+    exited.append(me)
     wakeup(me)            # anyone join()ing this thread
     run_next()
-    raise RuntimeError("a zombie thread was switched to")
+    raise RuntimeError("an exited thread was switched to")
 
 
 def join(thread):
@@ -124,14 +124,22 @@ def make_runnable(thread):
 
 def yield_():
     """Let every other runnable thread run once before this one continues."""
-    events = kern.events()          # a safe point: collect interrupts
-    if events:
-        dispatch(events)
+    happened = kern.events()        # a safe point: collect interrupts
+    if happened:                    # (events.poll(), by hand: this path is hot)
+        events.dispatch(happened)
     nxt = pick_runnable()
     if nxt is None:
         return                      # nobody else wants the CPU
     make_runnable(current)
     switch_to(nxt)
+
+
+def yield_if_asked():
+    """Yield if the policy asked for the CPU back (a preemption point)."""
+    global need_resched
+    if need_resched:
+        need_resched = False
+        yield_()
 
 
 def sleep(chan):
@@ -200,42 +208,30 @@ def switch_to(thread):
     thread.switches += 1
     kern.thread_switch(thread.handle)
     # Running again, on our own stack, some time later.
-    if zombies:
+    if exited:
         finish_switch()
 
 
 def finish_switch():
     # Free the stacks of threads that exited before this switch.
-    while zombies:
-        dead = zombies.pop()
+    while exited:
+        dead = exited.pop()
         if dead is current:            # cannot happen, but never free our own stack
-            zombies.append(dead)
+            exited.append(dead)
             break
         kern.thread_free(dead.handle)
         del threads[dead.handle]
 
 
-# ---- interrupts ----
-#
-# The interpreter is not reentrant, so C only records what interrupted it;
-# these are collected here, at safe points, and handed to their handlers.
-event_handlers = []   # (event bit, function) pairs
-
-
-def on_event(bit, handler):
-    event_handlers.append((bit, handler))
-
-
-def dispatch(events):
-    for bit, handler in event_handlers:
-        if events & bit:
-            handler()
-
-
-def poll_events():
-    events = kern.events()
-    if events:
-        dispatch(events)
+def charge_tick():
+    """A timer tick happened: charge it to the running thread, and ask the
+    policy whether that thread's turn is over (acted on before the thread
+    returns to user mode, or at its next yield)."""
+    global need_resched
+    running = current
+    running.ticks += 1
+    if running is not idle_thread and policy.tick(running):
+        need_resched = True
 
 
 def idle_loop():
@@ -245,7 +241,7 @@ def idle_loop():
         if nxt is not None:
             switch_to(nxt)
         else:
-            dispatch(kern.idle())
+            events.dispatch(kern.idle())
 
 
 def by_handle(handle):

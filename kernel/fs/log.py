@@ -16,8 +16,9 @@
 # all.  This is xv6's log.c; the disk layout is in kernel/fslayout.py.
 import struct
 
-from kernel.fslayout import LOGHEADER, LOGSIZE, MAXOPBLOCKS
-from kernel import kthread, bio
+from kernel.abi.fslayout import LOGHEADER, LOGSIZE, MAXOPBLOCKS
+from kernel.thread import kthread
+from kernel.fs import bio
 
 start = 0              # block of the log header
 size = 0               # blocks in the log area, header included

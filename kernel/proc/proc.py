@@ -1,36 +1,34 @@
 # Processes: the process table, fork, exit, wait, kill, and growing memory.
 #
-# A process is a kernel thread (kernel/kthread.py: its stack, its place in
-# the scheduler) plus a user address space and a trapframe.  The thread's
-# body is user_loop() in kernel/trap.py: it enters user mode, and each trap
-# brings it back to the next turn of that loop.
+# A process is a kernel thread (kernel/thread/kthread.py: its stack, its
+# place in the scheduler) plus a user address space and a trapframe.  The
+# thread's body is run(): user_loop() (userloop.py) enters user mode, and
+# each trap brings it back to the next turn of that loop, until the process
+# exits.
 #
-# Process states, on top of the thread's own (runnable, running, sleeping):
+# Process states, on top of its thread's own (runnable, running, sleeping):
 #
 #   EMBRYO  -- fork() has set up memory and trapframe; thread not started
 #   ALIVE   -- its thread runs, waits to run, or sleeps
 #   ZOMBIE  -- exit() freed its memory and thread; the parent has not
 #              wait()ed for its status yet.  wait() removes it for good.
 #
-# Orphans are handed to init, which wait()s for everything.
+# Orphans are handed to init, which wait()s for everything.  fork() past
+# NPROC processes (kernel/abi/limits.py) returns -1.
 import kern
 
 from kernel.compat import const
-from kernel import kthread, file, fs, log
+from kernel.abi.limits import NPROC, NOFILE
+from kernel.thread import kthread
+from kernel.dev import clock
+from kernel.mm import uvm
+from kernel.fs import file, inode, log
+from kernel.proc import userloop
 
 EMBRYO = const(0)
 ALIVE = const(1)
 ZOMBIE = const(2)
-
-# The most processes that may exist at once: configuration, not an array
-# size.  fork() past it returns -1.  (Kernel stacks allow ~1000 threads.)
-NPROC = const(1000)
-
-PGSIZE = const(4096)
-
-
-def pgup(n):
-    return (n + PGSIZE - 1) & ~(PGSIZE - 1)
+PROC_STATE_NAMES = ("embryo", "alive", "zombie")
 
 
 class Proc:
@@ -49,7 +47,7 @@ class Proc:
         self.exit_status = 0
         self.killed = False
         self.start_ticks = 0
-        self.ofile = [None] * file.NOFILE   # descriptor -> open File
+        self.ofile = [None] * NOFILE   # descriptor -> open File
         self.cwd = None                      # current directory (an Inode)
 
     def __repr__(self):
@@ -69,7 +67,7 @@ def alloc_proc(name):
     tf = kern.kalloc()
     if tf == 0:
         return None
-    pt = kern.uvm_create(tf)
+    pt = uvm.create(tf)
     if pt == 0:
         kern.kfree(tf)
         return None
@@ -83,30 +81,48 @@ def alloc_proc(name):
 
 def free_memory(p):
     """Give back the address space and the trapframe (exit, failed fork)."""
-    kern.uvm_destroy(p.pagetable, pgup(p.size))
+    uvm.destroy(p.pagetable, p.size)
     kern.kfree(p.trapframe)
     p.pagetable = 0
     p.trapframe = 0
 
 
-def start(p, first_a0):
-    """Start p's thread; it enters user mode with a0 = first_a0."""
-    from kernel.trap import user_loop     # trap imports proc: import late
-    from kernel import clock
+def start(p, body, *args):
+    """Start p's kernel thread running body(p, *args); False if out of memory."""
     p.start_ticks = clock.ticks
     p.state = ALIVE
-    p.thread = kthread.spawn(p.name, user_loop, p, first_a0)
+    p.thread = kthread.spawn(p.name, body, p, *args)
     if p.thread is None:
         return False
     kern.thread_set_process(p.thread.handle, p.pid, p.trapframe)
     return True
 
 
+def run(p, a0):
+    """The body of a process's thread: user code, entered with a0 in a0,
+    until the process exits or is killed."""
+    exit(p, userloop.user_loop(p, a0))
+
+
+def start_init(body):
+    """The first process, "init", running body(p) on its thread: body sets
+    up what init needs (the file system, its program) and then run()s it."""
+    global init_proc
+    p = alloc_proc("init")
+    if p is None:
+        raise RuntimeError("no memory for init")
+    init_proc = p
+    p.parent = p                     # init is its own parent: orphans stop here
+    if not start(p, body):
+        raise RuntimeError("no memory for init's thread")
+    return p
+
+
 def fork(parent):
     child = alloc_proc(parent.name)
     if child is None:
         return -1
-    if kern.uvm_copy(parent.pagetable, child.pagetable, pgup(parent.size)) < 0:
+    if uvm.copy(parent.pagetable, child.pagetable, parent.size) < 0:
         free_memory(child)
         del procs[child.pid]
         return -1
@@ -114,7 +130,7 @@ def fork(parent):
     child.heap_start = parent.heap_start
     kern.tf_copy(child.trapframe, parent.trapframe)
     child.parent = parent
-    if not start(child, 0):               # the child sees fork() return 0
+    if not start(child, run, 0):          # the child sees fork() return 0
         free_memory(child)
         del procs[child.pid]
         return -1
@@ -125,7 +141,7 @@ def fork(parent):
         if f is not None:
             child.ofile[fd] = file.dup(f)
     if parent.cwd is not None:
-        child.cwd = fs.idup(parent.cwd)
+        child.cwd = inode.idup(parent.cwd)
     parent.children.add(child)
     return child.pid
 
@@ -140,7 +156,7 @@ def exit(p, status):
             file.close(f)
     if p.cwd is not None:
         log.begin_op()
-        fs.iput(p.cwd)
+        inode.iput(p.cwd)
         log.end_op()
         p.cwd = None
     # Children go to init; zombies among them wake init to be reaped.
@@ -159,7 +175,7 @@ def exit(p, status):
     parent = p.parent
     parent.zombies.append(p)
     kthread.wakeup(parent)                # a parent waits on itself
-    kthread.exit()
+    kthread.exit_thread()
 
 
 def wait(p):
@@ -189,27 +205,20 @@ def kill(pid):
 def grow(p, n):
     """sbrk: move the break by n bytes; the old break, or -1."""
     old = p.size
-    new = old + n
-    if n > 0:
-        if new > kern.TRAPFRAME or (pgup(new) - pgup(old)) // PGSIZE > kern.free_pages():
-            return -1
-        if kern.uvm_alloc(p.pagetable, pgup(old), pgup(new), kern.PTE_R | kern.PTE_W) < 0:
-            return -1
-    elif n < 0:
-        if new < p.heap_start:
-            return -1
-        kern.uvm_dealloc(p.pagetable, pgup(new), pgup(old))
+    if old + n < p.heap_start:
+        return -1                         # not into the program or its stack
+    new = uvm.grow(p.pagetable, old, n)
+    if new < 0:
+        return -1
     p.size = new
     return old
 
 
-STATE_NAMES = ("embryo", "alive", "zombie")
-
-
 def state_name(p):
+    """What ps shows: a live process's thread state, else the process's."""
     if p.state == ALIVE and p.thread is not None:
-        return kthread.STATE_NAMES[p.thread.state]
-    return STATE_NAMES[p.state]
+        return kthread.THREAD_STATE_NAMES[p.thread.state]
+    return PROC_STATE_NAMES[p.state]
 
 
 def ps():

@@ -8,9 +8,11 @@
 # The console has two readers: user programs (the shell) and the kernel
 # monitor.  Ctrl-] switches the keyboard between them, like telnet's
 # escape key, so the monitor can be reached while programs run.
-from kernel.compat import const
-from kernel import kthread, clock
 import kern
+
+from kernel.compat import const
+from kernel.thread import kthread, events
+from kernel.dev import clock
 
 BACKSPACE = const(0x08)
 DELETE = const(0x7F)
@@ -27,8 +29,7 @@ editing = []               # characters of the line being typed
 queues = ([], [])          # completed input per reader: bytes (b"" = end of file)
 channels = ("console input: user", "console input: monitor")   # what readers sleep on
 owner = USER               # who gets the keyboard
-procdump = None            # what ^P prints
-on_escape = None           # called after Ctrl-] switched owner
+hooks = [None, None]       # what ^P prints, what Ctrl-] calls (init() sets them)
 first_user_read = 0        # clock.busy_time() of the first read by a program: boot to the shell
 
 
@@ -41,13 +42,13 @@ def input_char(c):
     if c == ESCAPE:
         owner = MONITOR if owner == USER else USER
         del editing[:]
-        if on_escape is not None:
-            on_escape(owner)
+        if hooks[1] is not None:
+            hooks[1](owner)
         return
     if c == CTRL_P:
-        if procdump is not None:
+        if hooks[0] is not None:
             write("\n")
-            procdump()
+            hooks[0]()
         return
     if c == CTRL_U:
         while editing:
@@ -120,7 +121,12 @@ def readline(prompt=""):
     return data.decode().rstrip("\n")
 
 
-def init(first_owner):
+def init(first_owner, procdump=None, on_escape=None):
+    """Take the UART's input; first_owner gets the keyboard.  procdump()
+    is what ^P prints; on_escape(owner) is called after Ctrl-] moved the
+    keyboard."""
     global owner
     owner = first_owner
-    kthread.on_event(kern.EV_UART, intr)
+    hooks[0] = procdump
+    hooks[1] = on_escape
+    events.on_event(kern.EV_UART, intr)

@@ -1,5 +1,5 @@
 # The on-disk layout of Pyrite's file system: the one description that the
-# kernel (kernel/fs.py, kernel/log.py) and the host tools (tools/mkfs.py,
+# kernel (kernel/fs/inode.py, kernel/fs/log.py) and the host tools (tools/mkfs.py,
 # tools/fsck.py) share.  Data and tiny helpers only: it imports under
 # MicroPython and CPython.
 #
@@ -28,7 +28,7 @@ LOGSIZE = const(30)           # data blocks in the log (MAXOPBLOCKS * 3)
 SUPERBLOCK = "<IIIIIIII"
 SB_FIELDS = ("magic", "size", "nblocks", "ninodes", "nlog", "logstart", "inodestart", "bmapstart")
 
-# Inode types (ABI.md's T_DIR, T_FILE, T_DEVICE); 0 = free.
+# Inode types, as struct stat's type shows them (docs/abi.md); 0 = free.
 T_DIR = const(1)
 T_FILE = const(2)
 T_DEVICE = const(3)
@@ -49,6 +49,9 @@ IPB = const(16)               # inodes per block: BSIZE // DINODE_SIZE
 DIRSIZ = const(14)
 DIRENT = "<H14s"
 DIRENT_SIZE = const(16)
+
+# What tools/gen_headers.py writes into abi.h for user programs.
+HEADER_NAMES = ("BSIZE", "T_DIR", "T_FILE", "T_DEVICE", "DIRSIZ", "DIRENT_SIZE")
 
 # Log header (the log's first block): the count n, then LOGSIZE block numbers.
 LOGHEADER = "<I30I"

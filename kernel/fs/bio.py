@@ -15,8 +15,9 @@
 # Buffers sit on a list from most to least recently released; eviction
 # takes the least recently used buffer that nobody holds.
 from kernel.compat import const
-from kernel.fslayout import BSIZE
-from kernel import kthread, disk
+from kernel.abi.fslayout import BSIZE
+from kernel.thread import kthread
+from kernel.fs import disk
 
 NBUF = const(64)          # blocks kept in memory: configuration
 

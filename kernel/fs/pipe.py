@@ -10,7 +10,7 @@
 import kern
 
 from kernel.compat import const
-from kernel import kthread
+from kernel.thread import kthread
 
 PIPESIZE = const(512)
 

@@ -1,0 +1,104 @@
+# Directories and path names, on top of inodes (inode.py).
+#
+# A directory is a file of 16-byte entries (inum, name); inum 0 marks a
+# free slot.  namei("/a/b") walks directories from the root or from the
+# process's current directory.  As in xv6, the entries "." and ".." are
+# real entries on disk.
+import struct
+
+from kernel.abi.fslayout import ROOTINO, T_DIR, DIRSIZ, DIRENT, DIRENT_SIZE
+from kernel.fs.inode import (FSError, iget, idup, iput, ilock, iunlockput, readi, writei)
+
+
+def pad_name(name):
+    """name as a directory entry's 14-byte field, NUL padded; None if it is
+    empty, too long, or holds a '/' or NUL."""
+    raw = name.encode() if isinstance(name, str) else bytes(name)
+    if not raw or len(raw) > DIRSIZ or b"/" in raw or b"\0" in raw:
+        return None
+    return raw + bytes(DIRSIZ - len(raw))
+
+
+def dirlookup(dp, name):
+    """(Inode, offset) of name in directory dp (locked), or (None, -1)."""
+    target = pad_name(name)
+    if target is None:
+        return None, -1
+    data = readi(dp, 0, dp.size)
+    # The name search runs in C (bytearray.find): a match must sit at a
+    # name field (offset 2 in a 16-byte entry) of a used entry.
+    pos = data.find(target)
+    while pos >= 0:
+        if pos % DIRENT_SIZE == 2:
+            inum = data[pos - 2] | (data[pos - 1] << 8)
+            if inum:
+                return iget(inum), pos - 2
+        pos = data.find(target, pos + 1)
+    return None, -1
+
+
+def dirlink(dp, name, inum):
+    """Add entry (name, inum) to directory dp (locked, in a transaction)."""
+    target = pad_name(name)
+    if target is None:
+        raise FSError("bad name")
+    ip, _ = dirlookup(dp, name)
+    if ip is not None:
+        iput(ip)
+        raise FSError("name exists")
+    data = readi(dp, 0, dp.size)
+    off = 0
+    while off < len(data):
+        if data[off] == 0 and data[off + 1] == 0:
+            break                       # a free slot
+        off += DIRENT_SIZE
+    if writei(dp, off, struct.pack(DIRENT, inum, target)) != DIRENT_SIZE:
+        raise FSError("out of blocks")
+
+
+def dir_is_empty(dp):
+    data = readi(dp, 0, dp.size)
+    for off in range(2 * DIRENT_SIZE, len(data), DIRENT_SIZE):
+        if data[off] or data[off + 1]:
+            return False
+    return True
+
+
+# ---- path names ----
+
+def split_path(path):
+    return [part for part in path.split("/") if part]
+
+
+def namex(path, cwd, want_parent):
+    """Walk path from the root (absolute) or cwd.  Returns the inode
+    (referenced, unlocked), or with want_parent (parent inode, last name).
+    None (or (None, None)) if a component is missing or not a directory."""
+    parts = split_path(path)
+    ip = iget(ROOTINO) if path.startswith("/") or cwd is None else idup(cwd)
+    if want_parent:
+        if not parts:
+            iput(ip)
+            return None, None
+        last = parts.pop()
+    for name in parts:
+        ilock(ip)
+        if ip.type != T_DIR:
+            iunlockput(ip)
+            return (None, None) if want_parent else None
+        nxt, _ = dirlookup(ip, name)
+        iunlockput(ip)
+        if nxt is None:
+            return (None, None) if want_parent else None
+        ip = nxt
+    if want_parent:
+        return ip, last
+    return ip
+
+
+def namei(path, cwd):
+    return namex(path, cwd, False)
+
+
+def nameiparent(path, cwd):
+    return namex(path, cwd, True)

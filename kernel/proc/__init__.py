@@ -1,0 +1,12 @@
+# Processes: a kernel thread plus a user address space, a trapframe, open
+# files and a current directory.
+#
+#   proc      the process table, fork, exit, wait, kill, sbrk, ps
+#   userloop  the body of every process's kernel thread: run user code,
+#             dispatch its system calls, interrupts and faults
+#   exec      load a program from the file system into a fresh space
+#   sysproc   the process system calls, registered in the system call table
+#
+# Offers: proc.alloc_proc/start/procs/ps, exec.exec_file.
+# Uses: kernel.fs, kernel.syscall, kernel.mm, kernel.dev, kernel.thread,
+# kernel.abi, kern.
