@@ -32,7 +32,7 @@ struct dirent {
 };
 _Static_assert(sizeof(struct dirent) == DIRENT_SIZE, "struct dirent disagrees with kernel/abi/fslayout.py");
 
-// The system calls (generated from kernel/sysnum.py).
+// The system calls (generated from kernel/abi/sysnum.py).
 #include "usys.h"
 
 // ulib.c

@@ -13,7 +13,7 @@
 #
 # At boot, recover() replays a committed log that a crash left behind.  So
 # after a crash, each system call's changes are on disk entirely or not at
-# all.  This is xv6's log.c; the disk layout is in kernel/fslayout.py.
+# all.  This is xv6's log.c; the disk layout is in kernel/abi/fslayout.py.
 import struct
 
 from kernel.abi.fslayout import LOGHEADER, LOGSIZE, MAXOPBLOCKS

@@ -16,6 +16,7 @@ import kern
 from kernel.compat import const
 from kernel.abi.fslayout import T_FILE
 from kernel.abi.limits import PGSIZE, USER_TOP
+from kernel.thread import kthread
 from kernel.mm import uvm
 from kernel.fs import inode, directory, log
 
@@ -141,8 +142,7 @@ def exec_program(p, path, argv, image):
         name = name[slash + 1:]
     p.name = name
     if p.thread is not None:
-        p.thread.name = name
-        kern.thread_set_name(p.thread.handle, name)
+        kthread.rename(p.thread, name)
     uvm.destroy(old_pt, old_size)
     return len(argv)                       # becomes a0: argc
 

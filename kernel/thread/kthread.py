@@ -90,6 +90,12 @@ def spawn(name, function, *args):
     return thread
 
 
+def rename(thread, name):
+    """Give thread a new name (exec does: the thread takes the program's)."""
+    thread.name = name
+    kern.thread_set_name(thread.handle, name)
+
+
 def _thread_main(thread):
     # The first Python a new thread runs, on its own stack.
     if exited:
