@@ -1574,7 +1574,8 @@ execmem(void)
 // The file tests run in a scratch directory, utmp, that main makes in the
 // current directory and removes at the end (see main), so whatever they
 // leave behind is found (failing the test that left it) and removed, and
-// the free blocks and inodes can be compared with the start.  Programs are exec'd by absolute path.
+// the free blocks and inodes can be compared with the start.  Programs are
+// exec'd by absolute path.
 
 #define SCRATCH "utmp"
 
