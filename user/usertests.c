@@ -2,18 +2,20 @@
 #include "user.h"
 
 // Every test runs in a child process of its own, so a test that crashes or
-// gets killed fails alone; the parent reads its exit status (0 = passed) and
-// prints
+// gets killed fails alone.  It passes if it exits with status 0 and then
+// every physical page, disk block and inode it used is free again and it
+// left no file in the scratch directory; the parent prints
 //
 //   test NAME: OK          or          test NAME: FAILED
 //
-// and at the very end, after a check that every physical page, disk block
-// and inode came back (the leak check, itself counted as a test "leaks"),
+// and at the very end, after the same check for the whole run (itself
+// counted as a test, "leaks"),
 //
 //   usertests: N passed, M failed                  (or, if some were skipped,)
 //   usertests: N passed, M failed, K skipped
 //
-// A failing test says why on a line of its own before its FAILED line.  A
+// and exits with status 0 only if none failed.  A failing test says why on
+// a line of its own (usertests: NAME: ...) before its FAILED line.  A
 // watchdog process kills a test that runs longer than TIMEOUT ticks (or its
 // own timeout).
 //
@@ -640,6 +642,98 @@ killbad(void)
     fail("kill(-1) did not return -1");
   if (kill(0) != -1)
     fail("kill(0) did not return -1");
+}
+
+// A kill must end a process blocked in a pipe within a few ticks, and its
+// exit must close its end of the pipe and give back its pages.
+#define DIETICKS 3
+
+// Kill pid, which should be blocked by now; wait for it; it must have died
+// of the kill, soon.
+static void
+kill_blocked(int pid, const char *where)
+{
+  int st, t0, t;
+
+  t0 = uptime();
+  if (kill(pid) != 0)
+    fail("kill of the child blocked %s returned an error", where);
+  if (wait(&st) != pid)
+    fail("wait did not return the child blocked %s", where);
+  t = uptime() - t0;
+  if (st != -1)
+    fail("the child killed while blocked %s exited with %d, expected -1", where, st);
+  if (t > DIETICKS)
+    fail("the child blocked %s took %d ticks to die", where, t);
+}
+
+static void
+killpiperead(void)
+{
+  int p[2], pid, before, after;
+  char c;
+
+  before = freepages();
+  if (pipe(p) != 0)
+    fail("pipe failed");
+  pid = fork();
+  if (pid < 0)
+    fail("fork failed");
+  if (pid == 0) {
+    close(p[1]);
+    read(p[0], &c, 1);      // nobody writes: blocks until killed
+    exit(0);                // a killed process never gets here
+  }
+  close(p[0]);
+  sleep(2);                 // let it block in read
+  kill_blocked(pid, "reading an empty pipe");
+  // The child held the only read end: its exit closed it.
+  if (write(p[1], "x", 1) != -1)
+    fail("a write after the only reader was killed did not fail");
+  close(p[1]);
+  after = pages_back(before, 20);
+  if (after != before)
+    fail("free pages went from %d to %d", before, after);
+}
+
+static void
+killpipewrite(void)
+{
+  static char big[8192];    // more than a pipe holds
+  int p[2], pid, n, i, total, before, after;
+
+  before = freepages();
+  if (pipe(p) != 0)
+    fail("pipe failed");
+  pid = fork();
+  if (pid < 0)
+    fail("fork failed");
+  if (pid == 0) {
+    close(p[0]);
+    memset(big, 'w', sizeof(big));
+    write(p[1], big, sizeof(big));  // nobody reads: blocks once the pipe is full
+    exit(0);                        // a killed process never gets here
+  }
+  close(p[1]);
+  sleep(2);                 // let it fill the pipe and block
+  kill_blocked(pid, "writing a full pipe");
+  // The child held the only write end: what it wrote before it blocked can
+  // be read, then its exit's close shows as end of file.
+  total = 0;
+  while ((n = read(p[0], big, sizeof(big))) > 0) {
+    for (i = 0; i < n; i++)
+      if (big[i] != 'w')
+        fail("byte %d from the killed writer is %d, not 'w'", total + i, big[i]);
+    total += n;
+  }
+  if (n < 0)
+    fail("read after the writer was killed returned %d", n);
+  if (total == 0 || total >= sizeof(big))
+    fail("the killed writer's pipe held %d bytes, expected a pipe's worth", total);
+  close(p[0]);
+  after = pages_back(before, 20);
+  if (after != before)
+    fail("free pages went from %d to %d", before, after);
 }
 
 // ---- faults: each kills only the faulting process, with status -1 ----
@@ -1477,9 +1571,10 @@ execmem(void)
 // ---- files: helpers ----
 //
 // The file tests run in a scratch directory, utmp, that main makes in the
-// current directory and removes at the end (see run_all), so whatever they
-// leave behind is found and removed, and the free blocks and inodes can be
-// compared with the start.  Programs are exec'd by absolute path.
+// current directory and removes at the end (see main), so whatever they
+// leave behind is found (failing the test that left it) and removed, and
+// the free blocks and inodes can be compared with the start.  Programs are
+// exec'd by absolute path.
 
 #define SCRATCH "utmp"
 
@@ -3086,6 +3181,8 @@ static struct test tests[] = {
   { killself, "killself" },
   { killzombie, "killzombie" },
   { killbad, "killbad" },
+  { killpiperead, "killpiperead" },
+  { killpipewrite, "killpipewrite" },
   { faults, "faults" },
   { stackoverflow, "stackoverflow" },
   { regs, "regs" },
@@ -3141,12 +3238,41 @@ static struct test tests[] = {
   { 0, 0 },
 };
 
+static int have_fs;             // the scratch directory is there: tests run in it
+
+// Whatever is in the scratch directory (the current one) besides . and
+// .. was left by `who`: say so, and remove it, so that the next test
+// starts clean.  The count of names found.
+static int
+leftovers(const char *who)
+{
+  struct dirent de;
+  char *name;
+  int fd, n = 0;
+
+  fd = open(".", O_RDONLY);
+  if (fd < 0) {
+    printf("usertests: %s: cannot open the directory %s\n", who, SCRATCH);
+    return 1;
+  }
+  while (read(fd, &de, sizeof(de)) == sizeof(de)) {
+    name = entname(&de);
+    if (de.inum == 0 || strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
+      continue;
+    printf("usertests: %s: left %s in %s\n", who, name, SCRATCH);
+    remove_tree(name);
+    n++;
+  }
+  close(fd);
+  return n;
+}
+
 // Run one test in a child, with a watchdog child that exits after the
 // test's timeout; whichever ends first decides.  Returns 1 if the test passed.
 static int
 run(struct test *t)
 {
-  int pid, dog, w, st = 12345, before, after, bbefore, ibefore, n;
+  int pid, dog, w, st = 12345, before, after, bbefore, ibefore, n, ok;
 
   testname = t->name;
   before = freepages();
@@ -3185,19 +3311,29 @@ run(struct test *t)
   if (w != pid)
     st = -12345;
 
-  // A page, block or inode lost by one test would be caught by the final
-  // check; saying which test lost it helps more.  Dead processes may be
-  // freed a little after wait returns, hence the grace period.
+  // A page, block or inode lost, or a file left behind, fails the test
+  // that did it (the final check would catch the loss too, but not say
+  // who).  Dead processes may be freed a little after wait returns, hence
+  // the grace period.
+  ok = st == 0;
   after = pages_back(before, 20);
-  if (after != before)
+  if (after != before) {
     printf("usertests: %s: free pages went from %d to %d\n", t->name, before, after);
-  if (bbefore >= 0 && (n = count_back(freeblocks, bbefore, 20)) != bbefore)
+    ok = 0;
+  }
+  if (bbefore >= 0 && (n = count_back(freeblocks, bbefore, 20)) != bbefore) {
     printf("usertests: %s: free blocks went from %d to %d\n", t->name, bbefore, n);
-  if (ibefore >= 0 && (n = count_back(freeinodes, ibefore, 20)) != ibefore)
+    ok = 0;
+  }
+  if (ibefore >= 0 && (n = count_back(freeinodes, ibefore, 20)) != ibefore) {
     printf("usertests: %s: free inodes went from %d to %d\n", t->name, ibefore, n);
+    ok = 0;
+  }
+  if (have_fs && leftovers(t->name))
+    ok = 0;
 
-  printf("test %s: %s\n", t->name, st == 0 ? "OK" : "FAILED");
-  return st == 0;
+  printf("test %s: %s\n", t->name, ok ? "OK" : "FAILED");
+  return ok;
 }
 
 static struct test*
@@ -3230,7 +3366,6 @@ enter_scratch(void)
 }
 
 static int passed, failed, skipped;
-static int have_fs;
 
 static void
 run_counted(struct test *t)
@@ -3250,7 +3385,7 @@ main(int argc, char *argv[])
 {
   struct test *t;
   struct stat st;
-  int i, start, end, bstart, bend, istart, iend;
+  int i, n, ok, start, end, bstart, bend, istart, iend, bnone, inone;
   int all = argc < 2 || (argc == 2 && strcmp(argv[1], "-q") == 0);
   int slow_too = argc == 2 && strcmp(argv[1], "-a") == 0;
 
@@ -3260,10 +3395,12 @@ main(int argc, char *argv[])
     printf("usertests: removing the %s an earlier run left\n", SCRATCH);
     remove_tree(SCRATCH);
   }
+  bnone = freeblocks();
+  inone = freeinodes();
+  have_fs = enter_scratch();
   start = freepages();
   bstart = freeblocks();
   istart = freeinodes();
-  have_fs = enter_scratch();
 
   if (all || slow_too) {
     for (t = tests; t->fn; t++) {
@@ -3284,16 +3421,10 @@ main(int argc, char *argv[])
     }
   }
 
-  if (have_fs) {
-    if (chdir("..") < 0)
-      printf("usertests: cannot leave %s\n", SCRATCH);
-    else if (unlink(SCRATCH) < 0) {
-      printf("usertests: the tests left files in %s: removing them\n", SCRATCH);
-      remove_tree(SCRATCH);
-    }
-  }
-
-  // No leaks: every page, block and inode the tests used is free again.
+  // The final check, made in the scratch directory before clean-up could
+  // hide anything: every page, block and inode the tests used is free
+  // again, and they left no files.
+  ok = 1;
   end = pages_back(start, 50);
   bend = count_back(freeblocks, bstart, 20);
   iend = count_back(freeinodes, istart, 20);
@@ -3302,13 +3433,34 @@ main(int argc, char *argv[])
     printf("usertests: free blocks at start %d, at end %d\n", bstart, bend);
   if (istart >= 0)
     printf("usertests: free inodes at start %d, at end %d\n", istart, iend);
-  if (end == start && bend == bstart && iend == istart) {
-    printf("test leaks: OK\n");
-    passed++;
-  } else {
-    printf("test leaks: FAILED\n");
-    failed++;
+  if (end != start || bend != bstart || iend != istart)
+    ok = 0;
+  if (have_fs && leftovers("leaks"))
+    ok = 0;
+
+  // Clean up: removing the scratch directory gives back what making it took.
+  if (have_fs) {
+    if (chdir("..") < 0 || unlink(SCRATCH) < 0) {
+      printf("usertests: leaks: cannot remove %s\n", SCRATCH);
+      ok = 0;
+    } else {
+      if (bnone >= 0 && (n = count_back(freeblocks, bnone, 20)) != bnone) {
+        printf("usertests: leaks: free blocks went from %d to %d with %s made and removed\n",
+               bnone, n, SCRATCH);
+        ok = 0;
+      }
+      if (inone >= 0 && (n = count_back(freeinodes, inone, 20)) != inone) {
+        printf("usertests: leaks: free inodes went from %d to %d with %s made and removed\n",
+               inone, n, SCRATCH);
+        ok = 0;
+      }
+    }
   }
+  printf("test leaks: %s\n", ok ? "OK" : "FAILED");
+  if (ok)
+    passed++;
+  else
+    failed++;
 
   if (skipped)
     printf("usertests: %d passed, %d failed, %d skipped\n", passed, failed, skipped);
