@@ -10,7 +10,7 @@ typedef unsigned short uint16;
 typedef unsigned int   uint32;
 typedef unsigned long  uint64;
 
-// File types and the layout fstat fills in (ABI.md: 24 bytes).
+// File types and the layout fstat fills in (24 bytes; docs/abi.md).
 #define T_DIR     1
 #define T_FILE    2
 #define T_DEVICE  3
@@ -30,7 +30,7 @@ struct stat {
 #define O_CREATE  0x200
 #define O_TRUNC   0x400
 
-// A directory is a file of these (ABI.md: 16 bytes each).
+// A directory is a file of these (16 bytes each; docs/abi.md).
 #define DIRSIZ 14
 struct dirent {
   ushort inum;         // 0 marks a free slot
