@@ -51,11 +51,13 @@ build/fs.img: build/user/fsfiles README.md tools/mkfs.py kernel/abi/fslayout.py
 qemu: kernel
 	$(QEMU) $(QEMUOPTS)
 
-# gdb-multiarch reads .gdbinit from this directory (it may need
-# `add-auto-load-safe-path` once; the README says how).
+# .gdbinit (written here from tools/gdbinit.tmpl) loads the kernel's symbols
+# and connects to QEMU.  `-x .gdbinit` runs it explicitly: gdb declines to
+# auto-load a .gdbinit it finds in the current directory.
 qemu-gdb: kernel
 	@sed -e "s/GDBPORT/$(GDBPORT)/" -e "s|KERNEL_ELF|$(KERNEL)|" tools/gdbinit.tmpl > .gdbinit
-	@echo "*** Now run 'gdb-multiarch' in another window in this directory." 1>&2
+	@echo "*** QEMU waits for gdb.  In another terminal, in $(CURDIR), run:" 1>&2
+	@echo "***     gdb-multiarch -x .gdbinit" 1>&2
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp::$(GDBPORT)
 
 # pytest exits 5 when it collected no tests: that is a failure here too.

@@ -22,8 +22,9 @@ park:
         wfi
         j       park
 
-# The boot stack is the scheduler's stack for the life of the kernel; the
-# monitor and every other kernel thread get stacks of their own (kthread.c).
+# The boot stack is the idle thread's stack for the life of the kernel (the
+# boot thread becomes the idle thread); the monitor and every other kernel
+# thread get stacks of their own (kthread.c).
 # It is not zeroed at boot: nothing reads it before writing.
 .section .noinit, "aw", @nobits
 .balign 16

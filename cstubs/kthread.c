@@ -1,9 +1,12 @@
 // Kernel threads: each has its own stack and MicroPython thread state.
 //
 // This is the xv6 model carried over to Python.  Every kernel thread (the
-// boot thread that becomes the scheduler, the monitor, and later one per
+// boot thread, which becomes the idle thread, the monitor, and one per
 // process) runs Python on a stack of its own, so a thread can block deep
-// inside Python code while another runs.  Switching threads means:
+// inside Python code while another runs.  There is no scheduler thread:
+// the running thread switches directly to the next one (one switch, not
+// two through a scheduler as in xv6), and the idle thread runs only when
+// nothing else can.  Switching threads means:
 //
 //   1. save the running interpreter state (nlr chain, stack limits,
 //      globals, pending exception) into the old thread's struct kthread;

@@ -31,7 +31,7 @@ void mp_hal_stdout_tx_str(const char *str) {
 }
 
 // The running thread's registers and stack, then every suspended thread's
-// (decision 3 of DESIGN.md: skipping them frees live frames).
+// (docs/design.md, decision 3: skipping them frees live frames).
 void gc_collect(void) {
     gc_collect_start();
     gc_helper_collect_regs_and_stack();

@@ -35,7 +35,7 @@ VENV=.venv
 DEB_PACKAGES=(gcc-riscv64-unknown-elf picolibc-riscv64-unknown-elf qemu-system-misc gdb-multiarch)
 PICOLIBC_SPECS=/usr/lib/picolibc/riscv64-unknown-elf/picolibc.specs
 
-# MicroPython comes from PyPI (DESIGN.md decision 1): this sdist carries py/,
+# MicroPython comes from PyPI (docs/design.md, decision 1): this sdist carries py/,
 # shared/, tools/ and mpy-cross/ of v1.23.0. The hash pins the exact bytes.
 MPY_SDIST=mpy-cross-v6.3==1.1.1
 MPY_TARBALL=mpy_cross_v6_3-1.1.1.tar.gz

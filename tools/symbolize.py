@@ -15,11 +15,17 @@ Library use:
     symbolize(elf_path, addr) -> "kerneltrap+0x18 (cstubs/trap.c:88)", or "??"
     annotate(elf_path, text)  -> the log with a line added under every line
                                  that mentions kernel text addresses
+    Annotator(elf_path)       -> the same for a stream: write(piece) as text
+                                 arrives, finish() at its end
 
 Command line (run from the repository root, or pass --elf):
 
     python -m tools.symbolize 0x80023b1c 0x80023040     # one line per address
-    make qemu 2>&1 | python -m tools.symbolize          # annotate a log
+    make qemu 2>&1 | python -m tools.symbolize          # annotate a live log
+
+Reading a live log, it writes whatever arrives at once, unfinished lines
+too: a shell prompt ("$ ") has no newline after it and must still show up
+before you type.  A line's notes follow when the line is complete.
 
 Function names come from the ELF symbol table (the sized FUNC symbol that
 contains the address; for assembly labels, which have no size, the nearest
@@ -36,9 +42,11 @@ follows the call: that is normal, and addr2line does the same.
 
 import argparse
 import bisect
+import codecs
 import os
 import pickle
 import re
+import select
 import sys
 from pathlib import Path
 
@@ -55,6 +63,10 @@ _CACHE_VERSION = 1
 _HEX_RE = re.compile(r"(?<![0-9A-Za-z_])0[xX]([0-9a-fA-F]+)(?![0-9A-Za-z_])")
 # The lines annotate() adds: never annotate them again.
 _ANNOTATION_RE = re.compile(r"^    0x[0-9a-f]+ = ")
+# The start of a line that may still turn out to be such a line.
+_ANNOTATION_PREFIX_RE = re.compile(r"^(?: {0,4}|    0|    0x[0-9a-f]*|    0x[0-9a-f]+ =?)$")
+# A live stream that has been quiet this long gets its held-back text out.
+IDLE_SECONDS = 0.2
 
 
 class _Symbols:
@@ -334,35 +346,102 @@ def annotate_line(elf_path, line):
 
 
 class Annotator:
-    """annotate() for a stream: feed() lines as they come, then finish().
+    """annotate() for a stream.
 
-    A line's notes are held back until the next line arrives: if that line
+    feed() takes whole lines; write() takes any piece of text as it
+    arrives (a stream cut anywhere, unfinished lines included); finish()
+    ends the stream.  Each returns the text to write out now.
+
+    A line's notes are held back until the next line starts: if that line
     is already an annotation (the log was annotated before), they are
-    dropped, so annotating twice changes nothing."""
+    dropped, so annotating twice changes nothing.  An unfinished line is
+    passed on at once, except while it could still be the start of an
+    annotation ("    0x..."); idle() (the stream went quiet) lets out
+    whatever is held back."""
 
     def __init__(self, elf_path):
         self.elf_path = elf_path
         self._pending = []      # notes of the previous line, with endings
+        self._line = ""         # write(): the current line so far
+        self._shown = 0         # how much of _line has been passed on
+        self._is_note = None    # whether _line is an annotation; None: not known yet
 
     def feed(self, line):
         """One line, with its line ending if any; returns text to write."""
-        body = line.rstrip("\r\n")
-        is_note = bool(_ANNOTATION_RE.match(body))
-        out = [] if is_note else self._pending
-        out.append(line)
-        self._pending = []
-        if not is_note:
-            notes = annotate_line(self.elf_path, body)
-            if notes:
-                ending = line[len(body):] or "\n"
-                if ending == line[len(body):]:
-                    self._pending = [n + ending for n in notes]
-                else:           # last line without an ending: end it first
-                    self._pending = [ending] + [n + ending for n in notes]
+        return self.write(line) + (self._end_line() if self._line else "")
+
+    def write(self, text):
+        """Any piece of the stream; returns text to write now."""
+        out = []
+        while text:
+            nl = text.find("\n") + 1
+            if nl == 0:
+                self._line += text
+                out.append(self._show(final=False))
+                break
+            self._line += text[:nl]
+            text = text[nl:]
+            out.append(self._end_line())
         return "".join(out)
 
-    def finish(self):
+    def waiting(self):
+        """Whether some text is held back (idle() would let it out)."""
+        return bool(self._pending) or (self._line != "" and self._is_note is None)
+
+    def idle(self):
+        """The stream went quiet: pass on what is held back."""
+        if self._line:
+            if self._is_note is None:
+                self._is_note = False
+            return self._show(final=False)
         out, self._pending = "".join(self._pending), []
+        return out
+
+    def finish(self):
+        """The end of the stream: the last line's notes."""
+        out = self._end_line() if self._line else ""
+        out += "".join(self._pending)
+        self._pending = []
+        return out
+
+    def _decide(self, final):
+        """Settle whether the current line is an annotation, once enough of
+        it is known; the held notes of the line before then go or stay."""
+        if self._is_note is not None:
+            return ""
+        body = self._line.rstrip("\r\n")
+        if _ANNOTATION_RE.match(body):
+            self._is_note = True
+        elif not final and _ANNOTATION_PREFIX_RE.match(body):
+            return None                 # could still be one: hold it back
+        else:
+            self._is_note = False
+        out = "" if self._is_note else "".join(self._pending)
+        self._pending = []
+        return out
+
+    def _show(self, final):
+        head = self._decide(final)
+        if head is None:
+            return ""
+        out = head + self._line[self._shown:]
+        self._shown = len(self._line)
+        return out
+
+    def _end_line(self):
+        """The current line is complete (or the stream ended after it)."""
+        out = self._show(final=True)
+        line, is_note = self._line, self._is_note
+        self._line, self._shown, self._is_note = "", 0, None
+        if not is_note:
+            body = line.rstrip("\r\n")
+            notes = annotate_line(self.elf_path, body)
+            if notes:
+                ending = line[len(body):]
+                if ending:
+                    self._pending = [n + ending for n in notes]
+                else:           # last line without an ending: end it first
+                    self._pending = ["\n"] + [n + "\n" for n in notes]
         return out
 
 
@@ -402,15 +481,29 @@ def main(argv=None):
                 ap.error(f"not a hex address: {a!r}")
             print(f"0x{value:x} = {symbolize(elf, value)}")
         return 0
-    # A stream, line by line, so `make qemu | python -m tools.symbolize` is live.
-    stdin = open(sys.stdin.fileno(), "r", encoding="utf-8", errors="replace",
-                 newline="", closefd=False)
-    annotator = Annotator(elf)
-    for line in stdin:
-        sys.stdout.write(annotator.feed(line))
-        sys.stdout.flush()
-    sys.stdout.write(annotator.finish())
+    annotate_stream(elf, sys.stdin.fileno(), sys.stdout)
     return 0
+
+
+def annotate_stream(elf_path, fd, out):
+    """Annotate what arrives on file descriptor fd, writing to out as it
+    comes: `make qemu | python -m tools.symbolize` stays live, prompts and
+    all.  Returns at end of input."""
+    decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+    annotator = Annotator(elf_path)
+    while True:
+        if annotator.waiting() and not select.select([fd], [], [], IDLE_SECONDS)[0]:
+            out.write(annotator.idle())
+            out.flush()
+            continue
+        data = os.read(fd, 4096)
+        if not data:
+            break
+        out.write(annotator.write(decoder.decode(data)))
+        out.flush()
+    out.write(annotator.write(decoder.decode(b"", final=True)))
+    out.write(annotator.finish())
+    out.flush()
 
 
 if __name__ == "__main__":

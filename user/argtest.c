@@ -4,7 +4,7 @@
 // usertests runs   argtest SPEC WORD...   where SPEC is "N:W2,W3,..." -- N the
 // expected argc (counting argv[0] and SPEC itself) and then the expected
 // argv[2], argv[3], ... joined by commas (the words contain no commas).
-// Besides the words it checks the layout ABI.md promises: argv[argc] is
+// Besides the words it checks the layout docs/abi.md gives: argv[argc] is
 // NULL, and argv and every string are 16-byte aligned.
 
 static int failed;

@@ -3,11 +3,11 @@
 
 static char *sh_argv[] = { "sh", 0 };
 
-// Make descriptors 0, 1 and 2 the console.  With a file system the console
-// is the device file "console", made on first boot (ABI.md).  Whichever of
-// 0, 1, 2 are not open yet become copies of it: dup returns the lowest free
-// descriptor.  If the console cannot be opened at all (no file system yet),
-// the kernel has started init with 0, 1 and 2 open on the console already.
+// Make descriptors 0, 1 and 2 the console: the device file "console",
+// made on first boot (docs/abi.md).  Whichever of 0, 1, 2 are not open yet
+// become copies of it: dup returns the lowest free descriptor.  If the
+// console cannot be opened at all (the disk is full, say), init carries on
+// without it: it still reaps orphans, but its messages go nowhere.
 static void
 open_console(void)
 {
@@ -17,7 +17,7 @@ open_console(void)
   if (fd < 0 && mknod("console", CONSOLE_MAJOR, 0) == 0)
     fd = open("console", O_RDWR);
   if (fd < 0)
-    return;               // no file system yet: 0, 1, 2 are the console
+    return;               // no console: carry on without 0, 1, 2
   while ((d = dup(fd)) >= 0 && d <= 2)
     ;                     // filled the lowest free of 0, 1, 2
   if (d > 2)

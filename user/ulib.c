@@ -3,7 +3,7 @@
 
 int main(int argc, char **argv);
 
-// exec enters here (ABI.md): a0 = argc, a1 = argv, sp just below argv[0]'s
+// exec enters here (docs/abi.md): a0 = argc, a1 = argv, sp at argv[0]'s
 // slot.  Like xv6, main's return value is ignored: a program that wants a
 // non-zero status calls exit() itself.
 void

@@ -800,7 +800,7 @@ stackoverflow(void)
 
 #define V(n) (0x5a5a000000000000L + (n) * 0x0101010101L)
 
-// Registers other than a0 survive a system call (ABI.md).
+// Registers other than a0 survive a system call (docs/abi.md).
 static void
 syscall_regs(long num, long arg, const char *what)
 {
@@ -2394,7 +2394,7 @@ fstats(void)
     fail("directory: type %d nlink %d size %d", st.type, st.nlink, (int)st.size);
   close(fd);
 
-  // init made /console (ABI.md).
+  // init made /console (docs/abi.md).
   fd = open("/console", O_RDWR);
   if (fd < 0)
     fail("cannot open /console");
