@@ -60,7 +60,6 @@ import time
 
 import pytest
 
-from tests.qemu.machine import FS_IMG
 from tests.qemu import shell
 from tests.qemu.shell import SHELL, sh
 from tools import fsck
@@ -98,13 +97,12 @@ def tfill(r):
 
 # ---- machines -----------------------------------------------------------
 
-def private_image(tmp_path, name="fs.img"):
-    if not FS_IMG.exists():
-        pytest.fail("no %s: run `make kernel`" % FS_IMG, pytrace=False)
+def private_image(fs_image, tmp_path, name="fs.img"):
+    """A private copy of the session's fresh disk image."""
     path = tmp_path / name
-    shutil.copyfile(FS_IMG, path)
+    shutil.copyfile(fs_image, path)
     if "crashtest" not in Image(path).listdir("/"):
-        pytest.fail("build/fs.img has no crashtest: is it in user/Makefile's PROGS?",
+        pytest.fail("the disk image has no crashtest: is it in user/Makefile's PROGS?",
                     pytrace=False)
     return path
 
@@ -303,8 +301,8 @@ CUTS = [
 
 
 @pytest.mark.parametrize("name,after,delay,method", CUTS, ids=[c[0] for c in CUTS])
-def test_power_cut(boot, tmp_path, name, after, delay, method):
-    img = private_image(tmp_path)
+def test_power_cut(boot, fs_image, tmp_path, name, after, delay, method):
+    img = private_image(fs_image, tmp_path)
     m = boot_shell(boot, img)
     m.send_line("crashtest")
     m.expect_exact(after, 30)
@@ -324,11 +322,11 @@ def test_power_cut(boot, tmp_path, name, after, delay, method):
 
 # ---- exact cuts: after every write of a round -----------------------------
 
-def test_cut_after_every_write_of_a_round(boot, tmp_path):
+def test_cut_after_every_write_of_a_round(boot, fs_image, tmp_path):
     # The base: a fresh image after round 1, powered off cleanly.  Booted
     # again, `crashtest 1` checks it (reads only) and runs round 2 as if it
     # had never stopped; count that boot's writes and the round's.
-    base = private_image(tmp_path, "base.img")
+    base = private_image(fs_image, tmp_path, "base.img")
     m = boot_shell(boot, base)
     assert sh(m, "crashtest 1", 30).endswith("crashtest: done")
     m.send_raw(ESCAPE)

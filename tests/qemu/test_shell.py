@@ -10,11 +10,6 @@ from tools import fsck
 from tests.qemu.shell import SHELL, boot_shell, sh, power_off
 
 
-@pytest.fixture
-def shell(boot):
-    return boot_shell(boot)
-
-
 def test_redirection_and_files(shell):
     assert sh(shell, "echo hi > f") == ""
     assert sh(shell, "cat f") == "hi"
