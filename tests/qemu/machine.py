@@ -56,6 +56,14 @@ class MachineError(AssertionError):
     """The machine did not do what a test expected (a timeout, an early exit)."""
 
 
+class MachineTimeout(MachineError):
+    """What was awaited did not come in time."""
+
+
+class MachineExited(MachineError):
+    """QEMU exited while something was awaited."""
+
+
 def timeout_scale(environ=None):
     """PYRITE_TIMEOUT_SCALE (from environ, default os.environ) as a positive
     float; unset or empty is 1.  Raises ValueError for anything else."""
@@ -339,10 +347,10 @@ class Machine:
         try:
             self.child.expect(patterns, timeout=self.scaled(timeout))
         except pexpect.TIMEOUT:
-            raise MachineError("timed out after %gs waiting for %r; last output:\n%s"
+            raise MachineTimeout("timed out after %gs waiting for %r; last output:\n%s"
                                % (self.scaled(timeout), pattern, self.tail())) from None
         except pexpect.EOF:
-            raise MachineError("QEMU exited while waiting for %r; last output:\n%s"
+            raise MachineExited("QEMU exited while waiting for %r; last output:\n%s"
                                % (pattern, self.tail())) from None
         return self.child.match
 
@@ -353,26 +361,12 @@ class Machine:
         try:
             self.child.expect(pattern, timeout=self.scaled(timeout))
         except pexpect.TIMEOUT:
-            raise MachineError("timed out after %gs waiting for %r; last output:\n%s"
+            raise MachineTimeout("timed out after %gs waiting for %r; last output:\n%s"
                                % (self.scaled(timeout), text, self.tail())) from None
         except pexpect.EOF:
-            raise MachineError("QEMU exited while waiting for %r; last output:\n%s"
+            raise MachineExited("QEMU exited while waiting for %r; last output:\n%s"
                                % (text, self.tail())) from None
         return self.child.before.replace("\r", "")
-
-    def wait_for(self, texts, timeout=10):
-        """Wait for the first of several literal strings; return its index
-        in texts and the output before it (\\r removed).  Raises
-        MachineError on timeout or if QEMU exits first."""
-        try:
-            i = self.child.expect_exact(list(texts), timeout=self.scaled(timeout))
-        except pexpect.TIMEOUT:
-            raise MachineError("timed out after %gs waiting for one of %r; last output:\n%s"
-                               % (self.scaled(timeout), texts, self.tail())) from None
-        except pexpect.EOF:
-            raise MachineError("QEMU exited while waiting for one of %r; last output:\n%s"
-                               % (texts, self.tail())) from None
-        return i, self.child.before.replace("\r", "")
 
     @property
     def before(self):
@@ -488,7 +482,7 @@ class Machine:
         try:
             self.child.expect(pexpect.EOF, timeout=self.scaled(timeout))
         except pexpect.TIMEOUT:
-            raise MachineError("QEMU did not exit within %gs; last output:\n%s"
+            raise MachineTimeout("QEMU did not exit within %gs; last output:\n%s"
                                % (self.scaled(timeout), self.tail())) from None
         self.child.close()
         if self.child.signalstatus is not None:
