@@ -62,6 +62,8 @@ def fs_image(kernel_elf, tmp_path_factory):
     problems = fsck.check(path)
     if problems:
         pytest.fail("the fresh disk image is not clean:\n" + "\n".join(problems), pytrace=False)
+    # Tests compute what the guest prints from the image's README.
+    assert fsck.Image(path).read("/README") == (REPO / "README.md").read_bytes()
     return path
 
 

@@ -3,6 +3,7 @@ run a command line, the process list (^P), switch to the kernel monitor with
 Ctrl-], power off."""
 
 import re
+import time
 
 from tests.qemu.machine import MachineError
 
@@ -44,6 +45,20 @@ def processes(m, timeout=10):
         pid, ppid, state, _, _, name = row.groups()
         rows[int(pid)] = (int(ppid), state, name)
     return rows
+
+
+def await_process(m, pid, row, timeout=10):
+    """Poll the process list until pid's row is (ppid, state, name); the
+    table then.  (A job started with `&` runs as a copy of sh until its
+    exec, and reaches its first sleep a moment later.)"""
+    deadline = time.monotonic() + m.scaled(timeout)
+    while True:
+        table = processes(m, timeout)
+        if table.get(pid) == row:
+            return table
+        if time.monotonic() > deadline:
+            raise MachineError("pid %d is %s, not %s, after %gs" % (
+                pid, table.get(pid), row, m.scaled(timeout)))
 
 
 def to_monitor(m):
