@@ -34,6 +34,7 @@ import os
 import re
 import shlex
 import shutil
+import signal
 import subprocess
 import tempfile
 import time
@@ -255,6 +256,11 @@ class Machine:
                                    encoding="utf-8", codec_errors="replace",
                                    timeout=self.scaled(10), echo=False, dimensions=(50, 200))
         self.child.logfile_read = self._log
+        # ptyprocess waits 0.1 s after closing a child (and between the
+        # signals that end it) to let it die: over the crash tests' hundred
+        # machines that adds up.  close() kills whatever outlives the short waits.
+        self.child.ptyproc.delayafterclose = 0.01
+        self.child.ptyproc.delayafterterminate = 0.01
         if self.qmp_socket is not None:
             self._connect_qmp()
 
@@ -297,15 +303,17 @@ class Machine:
             child = self.child
             if child.isalive():
                 self._drain()
-                child.close(force=True)   # SIGHUP, SIGINT, then SIGKILL
                 if self.exitstatus is None:
                     self.note("QEMU killed by the test harness")
-            else:
-                child.close()
+            try:
+                child.close(force=True)   # SIGHUP, SIGINT, then SIGKILL
+            except Exception:             # not dead within ptyprocess's short waits
+                pass
             if child.isalive():           # belt and braces: never leave QEMU running
                 try:
-                    os.kill(child.pid, 9)
-                except OSError:
+                    os.kill(child.pid, signal.SIGKILL)
+                    child.wait()
+                except Exception:
                     pass
         shutil.rmtree(self._tmpdir, ignore_errors=True)
 
