@@ -7,7 +7,6 @@ import shutil
 import time
 
 from tools import fsck
-from tests.qemu.machine import scaled
 from tests.qemu.shell import SHELL, await_process, boot_shell, processes, sh, power_off
 
 BLANKS = rb"[ \t\n\r\v]+"            # what user/wc.c counts as a word's end
@@ -115,7 +114,7 @@ def test_kill_from_the_shell(shell):
     # sh reaps a finished background job in the wait() of a later command
     # (user/sh.c waitfor): once the killed one has exited, a command later
     # it is gone from the process list -- not left a zombie, not running.
-    deadline = time.monotonic() + scaled(10)
+    deadline = time.monotonic() + shell.scaled(10)
     while pid in table:
         assert table[pid][1] in ("runnable", "zombie"), table[pid]   # kill woke it
         assert time.monotonic() < deadline, "pid %d not reaped: %s" % (pid, table[pid])
