@@ -125,9 +125,9 @@ def make_fs_image(dest):
     build/fs.img (its recipe, asked of `make -n`, with only the output file
     changed): mkfs, the README and the user programs of the last build
     (`make kernel` first).  Raises RuntimeError if that fails."""
-    # -W: pretend the program list changed, so that make prints the rule's
-    # recipe even when build/fs.img is up to date; -n: print, run nothing.
-    args = ["make", "-s", "--no-print-directory", "-n", "-W", "build/user/fsfiles", FS_IMG_RULE]
+    # -B: as if out of date, so that make prints the rule's recipe even when
+    # build/fs.img is up to date; -n: print it, run nothing.
+    args = ["make", "-s", "--no-print-directory", "-n", "-B", FS_IMG_RULE]
     out = subprocess.run(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          text=True)
     lines = [l for l in out.stdout.splitlines() if "tools.mkfs" in l]
@@ -179,9 +179,10 @@ class Machine:
     wait_prompt=False) by the constructor; close() always ends QEMU.
 
     disk: an image to boot a private copy of (default: a fresh one);
-    command: a whole command line instead of the Makefile's (no disk or
-    bootargs added; QMP too unless qmp=False, for a console that is not
-    QEMU); scale: the timeout scale (default PYRITE_TIMEOUT_SCALE)."""
+    command: a whole command line instead of the Makefile's (kernel, disk,
+    make_vars and bootargs are then unused; QMP is added unless qmp=False,
+    for a console that is not QEMU's); scale: the timeout scale (default
+    PYRITE_TIMEOUT_SCALE)."""
 
     def __init__(self, kernel=None, extra_args=(), make_vars=None, name="qemu",
                  boot_timeout=20, wait_prompt=True, registry=None, bootargs="monitor",
