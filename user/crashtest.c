@@ -445,12 +445,13 @@ check_prefix(char k, uint num, uint r, int n, int full, const char *p)
   return n == full;
 }
 
-// Check directory dR: only x, empty or whole.  Whether x is whole.
+// Check directory dR: only x, empty or whole.  1 if x is whole, 0 if it
+// is empty, -1 if there is no x.
 static int
 check_d(uint r)
 {
   struct dirent de;
-  int fd, n, whole = 0;
+  int fd, n, whole = -1;
   char dir[32], entry[DIRSIZ + 1];
 
   strcpy(dir, bname('d', r));
@@ -463,8 +464,8 @@ check_d(uint r)
       continue;
     if (strcmp(entry, "x") != 0)
       fail("unexpected entry in", dir);
-    if ((n = bslurp(xname(r))) != 0)
-      whole = check_prefix('x', 0, r, n, XSIZE, path);
+    n = bslurp(xname(r));
+    whole = n == 0 ? 0 : check_prefix('x', 0, r, n, XSIZE, path);
   }
   close(fd);
   return whole;
@@ -565,8 +566,11 @@ big(uint rounds)
         fail("an older round's file is not whole:", path);
       old_there |= k != r;
     } else if (entry[0] == 'd' && k >= 1 && (k == r || k == r - 1)) {
-      if (check_d(k))
+      n = check_d(k);
+      if (n == 1)
         whole_x |= k == r;
+      else if (n == 0 && k != r)
+        fail("an older round's file is not whole:", xname(k));
       old_there |= k != r;
     } else {
       fail("unexpected file", entry);

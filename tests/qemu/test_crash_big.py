@@ -267,7 +267,8 @@ def test_big_cut_after_sampled_writes(boot, fs_image, tmp_path):
     rng = random.Random("big")
     stretch = (last - first) // 24
     points = [first + k * stretch + rng.randrange(stretch) for k in range(24)] + [last]
-    seen = []                                     # (N, steps of round 2)
+    seen = []                                     # (N, round, its steps)
+    recovered_half = set()                        # steps seen half done by a recovery
     for i, n in enumerate(points):
         img = tmp_path / "cut.img"
         shutil.copyfile(base, img)
@@ -288,8 +289,11 @@ def test_big_cut_after_sampled_writes(boot, fs_image, tmp_path):
         big = read_big(Image(img, replay=True))
         seen.append((n, r, steps_of_round(big, r)))
         m.close()
-        # The whole recovery (boot, use, fsck) on every third.
-        if i % 3 == 0 or n == last:
+        # The whole recovery (boot, crashtest, fsck) on every third, and on
+        # the first cut that leaves each step half done.
+        half = [j for j, step in enumerate(seen[-1][2]) if step == HALF]
+        if i % 3 == 0 or n == last or set(half) - recovered_half:
+            recovered_half.update(half)
             check_recovery(boot, img, nlog, r, complete)
     # The sample went through round 2, from its start to its end, through
     # torn g files, a half-written f, and the removal of round 1's files.
