@@ -64,8 +64,9 @@ qemu-gdb: kernel
 test: kernel
 	$(VENV_PY) -m pytest $(PYTEST_ARGS)
 
+# The figures go to build/bench.json and into README.md's table.
 bench: kernel
-	$(VENV_PY) -m tools.bench
+	$(VENV_PY) -m tools.bench --readme README.md
 
 # The exact QEMU command line, for the tests and tools (one source of truth).
 print-qemu-cmd:

@@ -4,11 +4,16 @@ QEMU runs with `-icount shift=0,align=off,sleep=off`: one guest instruction
 takes exactly 1 ns of virtual time and the RISC-V `time` CSR (10 MHz) advances
 one tick per 100 instructions.  The kernel times its own loops with `rdtime`
 and prints the results; this script only drives the console and converts.
+It drives it with the QEMU tests' console driver (tests/qemu/machine.py's
+Machine, tests/qemu/shell.py's helpers): one driver, one timeout scale.
 
 The conversation with the kernel (pexpect on QEMU's serial console):
 
     <banner ...>
-    pyrite> bench()                      <- typed by this script, then Enter
+    $ bench                              <- the user program: process figures
+    BENCH {"getpid_centiticks": 1950}
+    $ <Ctrl-]>                           <- to the kernel monitor
+    pyrite> bench()                      <- the kernel's own figures
     BENCH {"boot_banner_ticks": 1234, "kthread_switch_roundtrip_centiticks": 4512}
     pyrite> poweroff()                   <- QEMU must then exit with status 0
 
@@ -23,8 +28,18 @@ The report is a table on stdout and build/bench.json:
     {"figures": {name: instructions}, "image": {section: bytes},
      "qemu": "<command line>", "raw": {key as printed: value}}
 
-Adding benchmarks: write a function `step(console) -> dict of raw figures`
-(usually `return run_bench_command(console, "some command", prompt=...)`) and
+With --readme FILE (`make bench` gives README.md), the figures table of
+FIGURES is written into FILE between the lines README_BEGIN and README_END:
+the README's figures always come from a run.  Every figure of FIGURES must
+be measured, or the run fails.
+
+The machine boots a private disk image made fresh by the Makefile's mkfs
+recipe (the benchmarks make and delete files; build/fs.img holds whatever a
+person left there), and the kernel PYRITE_KERNEL names, if set, as in the
+tests, else the Makefile's build/kernel/kernel.elf.
+
+Adding benchmarks: write a function `step(machine) -> dict of raw figures`
+(usually `return run_bench_command(machine, "some command", prompt=...)`) and
 append it to STEPS.  User programs run from the shell fit the same shape.
 
 PYRITE_TIMEOUT_SCALE (a float, default 1) multiplies every timeout, for slow
@@ -32,32 +47,36 @@ or loaded machines.
 """
 
 import argparse
-import io
 import json
-import math
 import os
 import re
 import shlex
 import shutil
-import subprocess
-import tempfile
 import sys
+import tempfile
 from pathlib import Path
 
-import pexpect
 from elftools.elf.constants import SH_FLAGS
 from elftools.elf.elffile import ELFFile
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+# The console driver lives with the tests (tests/qemu/machine.py); the repo
+# root on the path makes `tests` importable wherever this runs from.
+if str(REPO_ROOT) not in sys.path:
+    sys.path.insert(0, str(REPO_ROOT))
+
+from tests.qemu import machine as qemu_machine                    # noqa: E402
+from tests.qemu.machine import (Machine, MachineError, MachineTimeout,  # noqa: E402
+                                make_fs_image)
+from tests.qemu.shell import ESCAPE, SHELL, poweroff, sh          # noqa: E402
+
 DEFAULT_ELF = REPO_ROOT / "build" / "kernel" / "kernel.elf"
 DEFAULT_OUT = REPO_ROOT / "build" / "bench.json"
-FS_IMG = REPO_ROOT / "build" / "fs.img"
 
 ICOUNT_ARGS = ["-icount", "shift=0,align=off,sleep=off"]
 INSNS_PER_TICK = 100            # time CSR at 10 MHz, 1 instruction = 1 ns
 
-PROMPT = "pyrite> "
-ENTER = "\r"                    # what a terminal sends for the Enter key
+PROMPT = qemu_machine.PROMPT     # the kernel monitor's
 PANIC = "panic:"
 
 # Seconds, before PYRITE_TIMEOUT_SCALE.
@@ -66,9 +85,8 @@ COMMAND_TIMEOUT = 120
 POWEROFF_TIMEOUT = 30
 
 # Reference figures, in guest instructions, for the figures that have a
-# counterpart elsewhere: xv6-riscv measured with the same method (as given
-# in the processes and files issues).  figure -> (instructions, source).
-XV6 = "xv6-riscv, same method (issues 3 and 4)"
+# counterpart elsewhere: figure -> (instructions, source).
+XV6 = "xv6-riscv measured with the same method (-icount, rdtime loops)"
 REFERENCE = {
     "getpid": (1130, XV6),
     "sleep0": (1381, XV6),
@@ -78,15 +96,38 @@ REFERENCE = {
     "pipe_roundtrip": (95802, XV6),
 }
 
-# Pyrite's targets (issues 3 and 4): figure -> most instructions allowed.
+# Pyrite's targets: figure -> most instructions allowed.
 TARGETS = {
     "getpid": 3000,
     "sleep0": 3500,
     "fork_exit_wait": 300000,
     "sbrk_pair": 40000,
     "fork_exec_wait": 1200000,
-    "pipe_roundtrip": 60000,          # issue 4
+    "pipe_roundtrip": 60000,
 }
+
+# The figures every run must measure, in the README table's order: figure ->
+# what it is.
+FIGURES = {
+    "getpid": "getpid round trip",
+    "sleep0": "sleep(0)",
+    "fork_exit_wait": "fork + exit + wait",
+    "sbrk_pair": "sbrk(4096) + sbrk(-4096)",
+    "fork_exec_wait": "fork + exec + wait (from the file system)",
+    "pipe_roundtrip": "pipe ping-pong round trip",
+    "switch_roundtrip": "context switch round trip (processes, `yield`)",
+    "kthread_switch_roundtrip": "kernel-thread switch round trip",
+    "boot_banner": "boot to the banner",
+    "boot_prompt": "boot to the monitor's prompt",
+    "boot_shell": "boot to the shell's prompt (its first read of the console)",
+    "fs_write_1m": "create a file, write 1 MiB in 4 KiB calls",
+    "fs_read_1m": "read the 1 MiB back in 4 KiB calls",
+    "create_delete_100": "create 100 empty files, unlink them",
+}
+
+# The README's figures table sits between these lines.
+README_BEGIN = "<!-- bench:begin: written by `make bench` (tools/bench.py) from build/bench.json -->"
+README_END = "<!-- bench:end -->"
 
 # Section name prefixes summed into the image sizes, in report order.
 IMAGE_SECTIONS = {
@@ -111,17 +152,11 @@ class BenchError(Exception):
 # ---- pure parsing and conversion (host-testable) ----
 
 def timeout_scale(environ=None):
-    env = os.environ if environ is None else environ
-    text = env.get("PYRITE_TIMEOUT_SCALE", "").strip()
-    if not text:
-        return 1.0
+    """PYRITE_TIMEOUT_SCALE (tests/qemu/machine.py reads it), or BenchError."""
     try:
-        value = float(text)
-    except ValueError:
-        raise BenchError(f"PYRITE_TIMEOUT_SCALE={text!r} is not a number")
-    if not value > 0 or math.isinf(value):
-        raise BenchError(f"PYRITE_TIMEOUT_SCALE={text!r} must be a positive number")
-    return value
+        return qemu_machine.timeout_scale(environ)
+    except ValueError as e:
+        raise BenchError(str(e)) from None
 
 
 def parse_bench_lines(text):
@@ -233,140 +268,132 @@ def format_table(figures, image=None, reference=None, targets=None):
     return "\n".join(lines)
 
 
-def qemu_command(repo_root=REPO_ROOT, fsimg=None):
-    """The QEMU command of `make -s print-qemu-cmd`, with icount added;
-    fsimg: the disk image to boot (the benchmarks write to their disk)."""
-    args = ["make", "-s", "--no-print-directory", "print-qemu-cmd"]
-    if fsimg is not None:
-        args.append("FSIMG=%s" % fsimg)
-    out = subprocess.run(args, cwd=repo_root, capture_output=True, text=True)
-    if out.returncode != 0:
-        raise BenchError(f"make print-qemu-cmd failed:\n{out.stderr}")
-    lines = [l for l in out.stdout.splitlines() if l.strip()]
-    if not lines:
-        raise BenchError("make print-qemu-cmd printed nothing")
-    return shlex.split(lines[-1]) + ICOUNT_ARGS
+def readme_table(figures, reference=None, targets=None):
+    """The README's figures table (Markdown) for FIGURES; BenchError if
+    one of them was not measured."""
+    reference = REFERENCE if reference is None else reference
+    targets = TARGETS if targets is None else targets
+    missing = [name for name in FIGURES if name not in figures]
+    if missing:
+        raise BenchError("figures not measured: %s" % ", ".join(missing))
+    lines = ["| figure | Pyrite | xv6-riscv | target |", "| --- | ---: | ---: | ---: |"]
+    for name, what in FIGURES.items():
+        value = figures[name]
+        ref = f"{reference[name][0]:,}" if name in reference else ""
+        target = ""
+        if name in targets:
+            target = f"≤ {targets[name]:,}" + ("" if value <= targets[name] else " (missed)")
+        lines.append(f"| {what} | {value:,} | {ref} | {target} |")
+    return "\n".join(lines)
 
 
-# ---- the console ----
-
-class Console:
-    """A pexpect session on the kernel console that fails loudly.
-
-    Every wait also watches for a panic and for QEMU exiting; either raises
-    BenchError with the log so far.  `log()` returns everything read."""
-
-    def __init__(self, argv, cwd=REPO_ROOT, scale=None):
-        self.scale = timeout_scale() if scale is None else scale
-        self.argv = list(argv)
-        self._log = io.StringIO()
-        self.child = pexpect.spawn(self.argv[0], self.argv[1:], cwd=str(cwd),
-                                   encoding="utf-8", codec_errors="replace",
-                                   echo=False, timeout=None, dimensions=(24, 200))
-        self.child.logfile_read = self._log
-
-    def log(self):
-        return self._log.getvalue()
-
-    def expect(self, pattern, timeout, what):
-        """Wait for pattern (a literal string); return the text before it."""
-        i = self.child.expect_exact([pattern, PANIC, pexpect.EOF, pexpect.TIMEOUT],
-                                    timeout=timeout * self.scale)
-        if i == 0:
-            return self.child.before
-        if i == 1:
-            try:      # let the rest of the panic report arrive
-                self.child.expect(pexpect.EOF, timeout=5 * self.scale)
-            except pexpect.TIMEOUT:
-                pass
-            raise BenchError(f"kernel panic while waiting for {what}", self.log())
-        if i == 2:
-            raise BenchError(f"QEMU exited while waiting for {what}", self.log())
-        raise BenchError(f"timed out after {timeout * self.scale:g}s waiting for {what}",
-                         self.log())
-
-    def type_line(self, line):
-        self.child.send(line + ENTER)
-
-    def command(self, line, prompt=PROMPT, timeout=COMMAND_TIMEOUT):
-        """Type line at the prompt; return its output up to the next prompt."""
-        self.type_line(line)
-        return self.expect(prompt, timeout, f"{prompt!r} after {line!r}")
-
-    def poweroff(self, line="poweroff()", timeout=POWEROFF_TIMEOUT):
-        """Type line and wait for QEMU to exit with status 0."""
-        self.type_line(line)
-        i = self.child.expect_exact([pexpect.EOF, PANIC, pexpect.TIMEOUT],
-                                    timeout=timeout * self.scale)
-        if i == 1:
-            raise BenchError(f"kernel panic after {line!r}", self.log())
-        if i == 2:
-            raise BenchError(f"QEMU still running {timeout * self.scale:g}s after {line!r}",
-                             self.log())
-        self.child.close()
-        status = self.child.exitstatus
-        if status != 0:
-            why = f"status {status}" if status is not None else f"signal {self.child.signalstatus}"
-            raise BenchError(f"QEMU exited with {why} after {line!r}", self.log())
-
-    def close(self):
-        if self.child.isalive():
-            self.child.close(force=True)
+def replace_table(text, table):
+    """text with what lies between README_BEGIN and README_END replaced by
+    table (BenchError if the markers are not there, once each, in order)."""
+    if text.count(README_BEGIN) != 1 or text.count(README_END) != 1:
+        raise BenchError("the README needs the lines %r and %r, once each"
+                         % (README_BEGIN, README_END))
+    head, rest = text.split(README_BEGIN)
+    if README_END not in rest:
+        raise BenchError("%r comes before %r in the README" % (README_END, README_BEGIN))
+    _, tail = rest.split(README_END)
+    return head + README_BEGIN + "\n" + table + "\n" + README_END + tail
 
 
-def boot(console, prompt=PROMPT, timeout=BOOT_TIMEOUT):
+def qemu_command(fsimg=None):
+    """The QEMU command of `make -s print-qemu-cmd` (the kernel PYRITE_KERNEL
+    names, if set), with icount added; fsimg: the disk image to boot."""
+    make_vars = {} if fsimg is None else {"FSIMG": fsimg}
+    kernel = os.environ.get("PYRITE_KERNEL") or None
+    try:
+        return qemu_machine.qemu_command(kernel, make_vars) + ICOUNT_ARGS
+    except RuntimeError as e:
+        raise BenchError(str(e)) from None
+
+
+# ---- driving the machine ----
+
+def _failed(m, error, doing, timeout):
+    """BenchError for the driver's MachineError while doing something: a
+    kernel panic (which powers the machine off), QEMU gone, or a timeout."""
+    if PANIC in m.transcript:
+        why = "kernel panic"
+    elif isinstance(error, MachineTimeout):
+        why = "timed out after %gs" % m.scaled(timeout)
+    else:
+        why = "QEMU exited"
+    return BenchError("%s while %s" % (why, doing), m.transcript)
+
+
+def boot(m, prompt=SHELL, timeout=BOOT_TIMEOUT):
     """Wait for the first prompt; return the boot output before it."""
-    return console.expect(prompt, timeout, f"the first prompt {prompt!r}")
+    try:
+        return m.expect_exact(prompt, timeout)
+    except MachineError as e:
+        raise _failed(m, e, "waiting for the first prompt %r" % prompt, timeout) from None
 
 
-def run_bench_command(console, line, prompt=PROMPT, timeout=COMMAND_TIMEOUT):
-    """Run line at prompt and return the raw figures of its BENCH lines.
+def run_bench_command(m, line, prompt=PROMPT, timeout=COMMAND_TIMEOUT):
+    """Run line at prompt (the shell's SHELL or the monitor's PROMPT) and
+    return the raw figures of its BENCH lines.
 
     This is the building block for every benchmark, kernel or user program."""
-    output = console.command(line, prompt=prompt, timeout=timeout)
+    try:
+        output = sh(m, line, timeout) if prompt == SHELL else m.run(line, timeout)
+    except MachineError as e:
+        raise _failed(m, e, "running %r" % line, timeout) from None
     try:
         raw = parse_bench_lines(output)
     except BenchError as e:
-        raise BenchError(str(e), console.log())
+        raise BenchError(str(e), m.transcript)
     if not raw:
-        raise BenchError(f"no BENCH line in the output of {line!r}", console.log())
+        raise BenchError(f"no BENCH line in the output of {line!r}", m.transcript)
     return raw
 
 
-SHELL_PROMPT = "$ "
-ESCAPE = "\x1d"                 # Ctrl-]: the keyboard to the kernel monitor
-
-
-def user_bench(console):
+def user_bench(m):
     """The processes' figures: the `bench` program at the shell."""
-    return run_bench_command(console, "bench", prompt=SHELL_PROMPT)
+    return run_bench_command(m, "bench", prompt=SHELL)
 
 
-def monitor_bench(console):
+def monitor_bench(m):
     """The kernel's own figures: Ctrl-] to the monitor, then bench()."""
-    console.child.send(ESCAPE)
-    console.expect(PROMPT, COMMAND_TIMEOUT, "the monitor prompt after Ctrl-]")
-    return run_bench_command(console, "bench()")
+    # Only the prompt is awaited, not shell.to_monitor()'s banner line: the
+    # host tests drive this with a fake kernel that prints another.
+    m.send_raw(ESCAPE)
+    try:
+        m.prompt(COMMAND_TIMEOUT)
+    except MachineError as e:
+        raise _failed(m, e, "waiting for the monitor prompt after Ctrl-]", COMMAND_TIMEOUT) from None
+    return run_bench_command(m, "bench()")
 
 
 # Boot waits for the shell's prompt; the steps run in order after it, each
 # returning raw figures.
-BOOT_PROMPT = SHELL_PROMPT
+BOOT_PROMPT = SHELL
 STEPS = [user_bench, monitor_bench]
 
 
-def run(argv, steps=None, cwd=REPO_ROOT, scale=None):
+def run(argv, steps=None, scale=None):
     """Boot argv, run the steps, power off; return the merged raw figures."""
-    console = Console(argv, cwd=cwd, scale=scale)
     try:
-        boot(console, prompt=BOOT_PROMPT)
+        m = Machine(command=argv, qmp=False, wait_prompt=False, scale=scale, name="bench")
+    except Exception as e:
+        raise BenchError("cannot start %s: %s" % (shlex.join(argv), e)) from None
+    try:
+        boot(m, prompt=BOOT_PROMPT)
         raw = {}
         for step in (STEPS if steps is None else steps):
-            raw.update(step(console))
-        console.poweroff()
+            raw.update(step(m))
+        try:
+            poweroff(m, POWEROFF_TIMEOUT)       # QEMU must exit with status 0
+        except MachineTimeout as e:
+            raise _failed(m, e, "powering off", POWEROFF_TIMEOUT) from None
+        except MachineError as e:               # another status
+            raise BenchError(str(e), m.transcript) from None
         return raw
     finally:
-        console.close()
+        m.close()
 
 
 def report(raw, elf_path, qemu, out_path):
@@ -381,21 +408,29 @@ def report(raw, elf_path, qemu, out_path):
 
 def main(argv=None):
     ap = argparse.ArgumentParser(prog="python -m tools.bench", description=__doc__.split("\n")[0])
-    ap.add_argument("--elf", default=str(DEFAULT_ELF), help="kernel ELF for the image sizes")
+    ap.add_argument("--elf", default=os.environ.get("PYRITE_KERNEL") or str(DEFAULT_ELF),
+                    help="kernel ELF for the image sizes (default: the one booted)")
     ap.add_argument("--out", default=str(DEFAULT_OUT), help="where to write the JSON report")
+    ap.add_argument("--readme", help="write the figures table into this file, between "
+                    "its bench:begin and bench:end lines")
     args = ap.parse_args(argv)
-    # A private copy of the disk: the benchmarks create and delete files.
+    # A private, fresh disk: the benchmarks create and delete files.
     scratch = tempfile.mkdtemp(prefix="pyrite-bench-")
     try:
-        fsimg = None
-        if FS_IMG.exists():
-            fsimg = os.path.join(scratch, "fs.img")
-            shutil.copyfile(FS_IMG, fsimg)
-        cmd = qemu_command(fsimg=fsimg) if fsimg else qemu_command()
+        try:
+            fsimg = make_fs_image(os.path.join(scratch, "fs.img"))
+        except RuntimeError as e:
+            raise BenchError(str(e)) from None
+        cmd = qemu_command(fsimg=str(fsimg))
         qemu = shlex.join(cmd)
         print(f"bench: {qemu}", flush=True)
         raw = run(cmd)
+        if args.readme:         # check before writing anything
+            readme = Path(args.readme)
+            text = replace_table(readme.read_text(), readme_table(to_instructions(raw)))
         result = report(raw, args.elf, qemu, args.out)
+        if args.readme:
+            readme.write_text(text)
     except BenchError as e:
         if e.log:
             log = re.sub(r"\r+\n", "\n", e.log)
@@ -417,7 +452,7 @@ def main(argv=None):
     skipped = unconverted(raw)
     if skipped:
         print(f"not converted (no _ticks/_centiticks suffix): {', '.join(skipped)}")
-    print(f"wrote {args.out}")
+    print(f"wrote {args.out}" + (f" and the table in {args.readme}" if args.readme else ""))
     return 0
 
 

@@ -12,7 +12,7 @@ at its next boot.  With --replay fsck first does that recovery itself -- copies
 each logged block to its home and sets n to 0, as the kernel does -- on its
 in-memory copy, then checks the result.  The image file is never modified.
 
-What is checked (kernel/fslayout.py has the layout, docs/abi.md the types):
+What is checked (kernel/abi/fslayout.py has the layout, docs/abi.md the types):
 
   - the superblock: magic, and geometry equal to fslayout.layout(size, ninodes)
   - inodes: inode 0 free; every allocated inode's type T_DIR, T_FILE or

@@ -5,12 +5,12 @@ Usage: python -m tools.mkfs OUT.img [--size BLOCKS] [--ninodes N] [-v] [NAME=]FI
 Each FILE is copied into the root directory under its base name (or under
 NAME when given as NAME=FILE).  Names are at most DIRSIZ (14) bytes; a name
 that is too long, empty, `.`/`..` or given twice is an error.  --size and
---ninodes default to kernel/fslayout.py's FSSIZE and NINODES.  Nothing is
+--ninodes default to kernel/abi/fslayout.py's FSSIZE and NINODES.  Nothing is
 printed on success; -v prints one summary line:
 
     mkfs: OUT.img: 8192 blocks (48 metadata, 345 data in use, 7799 free), 6 of 199 inodes in use
 
-The layout is kernel/fslayout.py's, with xv6's conventions: root is inode 1,
+The layout is kernel/abi/fslayout.py's, with xv6's conventions: root is inode 1,
 whose `.` and `..` both name itself; inodes are handed out from 1 up and
 blocks in order from the first data block; a file's blocks are allocated in
 file order, each indirect block just before the first data block it holds

@@ -3,7 +3,7 @@
 mkfs builds a small image with a subdirectory tree, a device, a 14-byte name
 and a file big enough to need the doubly-indirect block; fsck must call it
 clean and read every byte back.  Then each test damages one copy of it in one
-way -- through kernel/fslayout.py's layout, not through the tools' own code --
+way -- through kernel/abi/fslayout.py's layout, not through the tools' own code --
 and requires fsck to report that particular problem.
 """
 

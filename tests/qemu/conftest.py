@@ -2,9 +2,14 @@
 
     kernel_elf    (session) `make kernel` once; the path of a copy of the
                   image, so the session boots one fixed kernel
+    fs_image      (session) a disk image made fresh for the session by
+                  tools.mkfs, as the Makefile makes build/fs.img; every
+                  machine boots a private copy of it, never build/fs.img
+                  (which `make qemu` boots and a person changes)
     machine       a Machine booted to its first `pyrite> ` prompt
     boot          a factory: boot(*extra_qemu_args, make_vars=None, ...)
                   -> another booted Machine (e.g. boot("-smp", "2"))
+    shell         a Machine booted to the shell's first `$ `
 
 PYRITE_KERNEL=path/to/kernel.elf tests that image instead of building one.
 
@@ -20,7 +25,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.qemu.machine import REPO, Machine, build_kernel
+from tests.qemu.machine import REPO, Machine, build_kernel, make_fs_image
+from tests.qemu.shell import boot_shell
+from tools import fsck
 
 LOG_DIR = REPO / "build" / "test-logs"
 
@@ -40,6 +47,26 @@ def kernel_elf(tmp_path_factory):
     pytest.fail(failure, pytrace=False)
 
 
+@pytest.fixture(scope="session")
+def fs_image(kernel_elf, tmp_path_factory):
+    # kernel_elf ran `make kernel`, which builds the user programs the
+    # image holds.  Nobody boots this file itself: only copies of it.
+    path = tmp_path_factory.mktemp("disk") / "fs.img"
+    try:
+        make_fs_image(path)
+        failure = None
+    except RuntimeError as exc:
+        failure = "cannot make the session's disk image: %s" % exc
+    if failure:
+        pytest.fail(failure, pytrace=False)
+    problems = fsck.check(path)
+    if problems:
+        pytest.fail("the fresh disk image is not clean:\n" + "\n".join(problems), pytrace=False)
+    # Tests compute what the guest prints from the image's README.
+    assert fsck.Image(path).read("/README") == (REPO / "README.md").read_bytes()
+    return path
+
+
 def _machines(node):
     if not hasattr(node, "_pyrite_machines"):
         node._pyrite_machines = []
@@ -47,12 +74,14 @@ def _machines(node):
 
 
 @pytest.fixture
-def boot(request, kernel_elf):
-    """boot(*extra_args, make_vars=None, wait_prompt=True, ...) -> Machine."""
+def boot(request, kernel_elf, fs_image):
+    """boot(*extra_args, make_vars=None, wait_prompt=True, ...) -> Machine,
+    on a private copy of the session's fresh disk (unless make_vars names one)."""
     booted = []
 
     def factory(*extra_args, **kwargs):
         kwargs.setdefault("name", "qemu-%d" % (len(booted) + 1))
+        kwargs.setdefault("disk", fs_image)
         m = Machine(kernel_elf, extra_args=extra_args, registry=_machines(request.node),
                     **kwargs)
         booted.append(m)
@@ -66,6 +95,11 @@ def boot(request, kernel_elf):
 @pytest.fixture
 def machine(boot):
     return boot()
+
+
+@pytest.fixture
+def shell(boot):
+    return boot_shell(boot)
 
 
 def _log_name(item):

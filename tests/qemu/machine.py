@@ -1,5 +1,6 @@
 """Boot Pyrite under QEMU and drive it: the console through pexpect, the
-machine through QMP (qemu.qmp).
+machine through QMP (qemu.qmp).  The one console driver: the QEMU tests and
+tools/bench.py both use it.
 
     from tests.qemu.machine import Machine, build_kernel
 
@@ -13,11 +14,15 @@ machine through QMP (qemu.qmp).
 The QEMU command line is always the Makefile's (`make -s print-qemu-cmd`),
 with a QMP socket, `-append monitor` (bootargs: a kernel that runs programs
 boots to the monitor instead; bootargs=None boots to the shell) and the
-caller's extra arguments appended.  Each machine boots a private copy of
-build/fs.img, unless make_vars names its disk (FSIMG=path, FSIMG="" for
-none, or FSDRIVE: see the Makefile).  Every timeout
-is multiplied by the environment variable PYRITE_TIMEOUT_SCALE (default 1),
-for slow machines.  Everything QEMU prints is kept in `Machine.transcript`;
+caller's extra arguments appended; or, with command=, a whole command line
+the caller made (tools/bench.py's, with -icount).  Each machine boots a
+private copy of a disk image: disk=path (tests/qemu/conftest.py passes the
+image it made fresh for the session), else one made for this machine by
+make_fs_image(), unless make_vars names the disk (FSIMG=path, FSIMG="" for
+none, or FSDRIVE: see the Makefile).  Never build/fs.img: that is the
+image `make qemu` boots and a person changes.  Every timeout is multiplied
+by the environment variable PYRITE_TIMEOUT_SCALE (default 1), for slow
+machines.  Everything QEMU prints is kept in `Machine.transcript`;
 tests/qemu/conftest.py saves it for a failing test.
 
 This module is `tests.qemu` (tests/ is a package) rather than a top-level
@@ -29,7 +34,7 @@ import os
 import re
 import shlex
 import shutil
-import socket
+import signal
 import subprocess
 import tempfile
 import time
@@ -41,7 +46,8 @@ from qemu.qmp.legacy import QEMUMonitorProtocol
 
 REPO = Path(__file__).resolve().parents[2]
 KERNEL_ELF = REPO / "build" / "kernel" / "kernel.elf"
-FS_IMG = REPO / "build" / "fs.img"
+# The Makefile's rule for the disk image, whose recipe make_fs_image() runs.
+FS_IMG_RULE = "build/fs.img"
 
 PROMPT = "pyrite> "
 CONTINUE = "...     "
@@ -51,14 +57,27 @@ class MachineError(AssertionError):
     """The machine did not do what a test expected (a timeout, an early exit)."""
 
 
-def timeout_scale():
-    value = os.environ.get("PYRITE_TIMEOUT_SCALE", "1")
+class MachineTimeout(MachineError):
+    """What was awaited did not come in time."""
+
+
+class MachineExited(MachineError):
+    """QEMU exited while something was awaited."""
+
+
+def timeout_scale(environ=None):
+    """PYRITE_TIMEOUT_SCALE (from environ, default os.environ) as a positive
+    float; unset or empty is 1.  Raises ValueError for anything else."""
+    env = os.environ if environ is None else environ
+    text = env.get("PYRITE_TIMEOUT_SCALE", "").strip()
+    if not text:
+        return 1.0
     try:
-        scale = float(value)
+        scale = float(text)
     except ValueError:
-        raise ValueError("PYRITE_TIMEOUT_SCALE must be a number, not %r" % value)
-    if scale <= 0:
-        raise ValueError("PYRITE_TIMEOUT_SCALE must be positive, not %r" % value)
+        raise ValueError("PYRITE_TIMEOUT_SCALE must be a number, not %r" % text) from None
+    if not 0 < scale < float("inf"):
+        raise ValueError("PYRITE_TIMEOUT_SCALE must be a positive number, not %r" % text)
     return scale
 
 
@@ -101,6 +120,34 @@ def qemu_command(kernel=None, make_vars=None):
     return shlex.split(out.stdout.strip())
 
 
+def make_fs_image(dest):
+    """Make a fresh disk image at dest, exactly as the Makefile makes
+    build/fs.img (its recipe, asked of `make -n`, with only the output file
+    changed): mkfs, the README and the user programs of the last build
+    (`make kernel` first).  Raises RuntimeError if that fails."""
+    # -B: as if out of date, so that make prints the rule's recipe even when
+    # build/fs.img is up to date; -n: print it, run nothing.
+    args = ["make", "-s", "--no-print-directory", "-n", "-B", FS_IMG_RULE]
+    out = subprocess.run(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True)
+    lines = [l for l in out.stdout.splitlines() if "tools.mkfs" in l]
+    if out.returncode != 0 or len(lines) != 1:
+        raise RuntimeError("`%s` did not print one mkfs command:\n%s" % (" ".join(args), out.stdout))
+    # The shell splits the line into words (it holds `$(cat build/user/fsfiles)`).
+    words = subprocess.run(["sh", "-c", 'set -- %s; printf "%%s\\0" "$@"' % lines[0]], cwd=REPO,
+                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    argv = words.stdout.split("\0")[:-1]
+    if words.returncode != 0 or "tools.mkfs" not in argv[:-1]:
+        raise RuntimeError("cannot run the mkfs command %r: %s" % (lines[0], words.stderr))
+    argv[argv.index("tools.mkfs") + 1] = str(dest)         # the image it writes
+    made = subprocess.run(argv, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          text=True)
+    if made.returncode != 0:
+        raise RuntimeError("`%s` failed (exit %d):\n%s" % (" ".join(argv), made.returncode,
+                                                             made.stdout))
+    return Path(dest)
+
+
 # Machines not closed yet: closed at interpreter exit whatever happened.
 _live = set()
 
@@ -129,12 +176,20 @@ class _Transcript:
 
 class Machine:
     """One QEMU running Pyrite.  Booted (to the first prompt, unless
-    wait_prompt=False) by the constructor; close() always ends QEMU."""
+    wait_prompt=False) by the constructor; close() always ends QEMU.
+
+    disk: an image to boot a private copy of (default: a fresh one);
+    command: a whole command line instead of the Makefile's (kernel, disk,
+    make_vars and bootargs are then unused; QMP is added unless qmp=False,
+    for a console that is not QEMU's); scale: the timeout scale (default
+    PYRITE_TIMEOUT_SCALE)."""
 
     def __init__(self, kernel=None, extra_args=(), make_vars=None, name="qemu",
-                 boot_timeout=20, wait_prompt=True, registry=None, bootargs="monitor"):
+                 boot_timeout=20, wait_prompt=True, registry=None, bootargs="monitor",
+                 disk=None, command=None, qmp=True, scale=None):
         self.name = name
         self.kernel = Path(kernel) if kernel is not None else None
+        self.scale = timeout_scale() if scale is None else scale
         self.child = None
         self._qmp = None
         self._qmp_closed = False
@@ -142,17 +197,22 @@ class Machine:
         self.banner = ""
         self._log = _Transcript()
         self._tmpdir = tempfile.mkdtemp(prefix="pyrite-qemu-")
-        self.qmp_socket = os.path.join(self._tmpdir, "qmp.sock")
+        self.qmp_socket = os.path.join(self._tmpdir, "qmp.sock") if qmp else None
+        qmp_args = ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_socket] if qmp else []
         # bootargs (the device tree's /chosen/bootargs, QEMU's -append):
         # "monitor" asks a kernel that runs user programs to boot to the
         # monitor instead; a kernel without processes ignores it.
         boot = ["-append", bootargs] if bootargs is not None else []
         try:
-            make_vars = self._private_disk(make_vars)
-            # The disk this machine boots ("" for none): tests fsck it after poweroff.
-            self.fsimg = make_vars.get("FSIMG", "")
-            self.command = qemu_command(self.kernel, make_vars) + [
-                "-qmp", "unix:%s,server=on,wait=off" % self.qmp_socket] + boot + list(extra_args)
+            if command is not None:
+                self.fsimg = ""
+                self.command = list(command) + qmp_args + list(extra_args)
+            else:
+                make_vars = self._private_disk(make_vars, disk)
+                # The disk this machine boots ("" for none): tests fsck it after poweroff.
+                self.fsimg = make_vars.get("FSIMG", "")
+                self.command = (qemu_command(self.kernel, make_vars) + qmp_args + boot
+                                + list(extra_args))
         except BaseException:
             shutil.rmtree(self._tmpdir, ignore_errors=True)
             raise
@@ -169,19 +229,24 @@ class Machine:
             self.close()
             raise
 
-    def _private_disk(self, make_vars):
-        # Unless the caller chose a disk (FSIMG, or FSDRIVE), boot a copy of
-        # build/fs.img: a machine must never write the shared image, and
-        # QEMU's image lock stops two machines opening one file anyway.
-        # No image built (PYRITE_KERNEL without `make`): boot without a disk.
+    def scaled(self, seconds):
+        """A timeout in seconds, stretched by this machine's scale."""
+        return seconds * self.scale
+
+    def _private_disk(self, make_vars, disk):
+        # Unless the caller chose a disk (FSIMG, or FSDRIVE), boot a private
+        # copy of `disk`, or of an image made fresh here: a machine never
+        # writes a shared image (QEMU's image lock stops two machines opening
+        # one file anyway), and never boots build/fs.img, which holds
+        # whatever a person left there with `make qemu`.
         make_vars = dict(make_vars or {})
         if "FSIMG" not in make_vars and "FSDRIVE" not in make_vars:
-            if FS_IMG.exists():
-                copy = os.path.join(self._tmpdir, "fs.img")
-                shutil.copyfile(FS_IMG, copy)
-                make_vars["FSIMG"] = copy
+            copy = os.path.join(self._tmpdir, "fs.img")
+            if disk is not None:
+                shutil.copyfile(disk, copy)
             else:
-                make_vars["FSIMG"] = ""
+                make_fs_image(copy)
+            make_vars["FSIMG"] = copy
         return make_vars
 
     # ---- start and stop ----
@@ -190,19 +255,25 @@ class Machine:
         self.note("$ " + " ".join(shlex.quote(a) for a in self.command))
         self.child = pexpect.spawn(self.command[0], self.command[1:], cwd=str(REPO),
                                    encoding="utf-8", codec_errors="replace",
-                                   timeout=scaled(10), echo=False, dimensions=(50, 200))
+                                   timeout=self.scaled(10), echo=False, dimensions=(50, 200))
         self.child.logfile_read = self._log
-        self._connect_qmp()
+        # ptyprocess waits 0.1 s after closing a child (and between the
+        # signals that end it) to let it die: over the crash tests' hundred
+        # machines that adds up.  close() kills whatever outlives the short waits.
+        self.child.ptyproc.delayafterclose = 0.01
+        self.child.ptyproc.delayafterterminate = 0.01
+        if self.qmp_socket is not None:
+            self._connect_qmp()
 
     def _connect_qmp(self):
         # The socket file appears when QEMU binds it, a moment before it
         # listens: a connection refused then is retried, not an error.
-        deadline = time.monotonic() + scaled(10)
+        deadline = time.monotonic() + self.scaled(10)
         while True:
             error = None
             if os.path.exists(self.qmp_socket):
                 qmp = QEMUMonitorProtocol(self.qmp_socket, nickname=self.name)
-                qmp.settimeout(scaled(10))
+                qmp.settimeout(self.scaled(10))
                 try:
                     qmp.connect(negotiate=True)
                     self._qmp = qmp
@@ -233,15 +304,17 @@ class Machine:
             child = self.child
             if child.isalive():
                 self._drain()
-                child.close(force=True)   # SIGHUP, SIGINT, then SIGKILL
                 if self.exitstatus is None:
                     self.note("QEMU killed by the test harness")
-            else:
-                child.close()
+            try:
+                child.close(force=True)   # SIGHUP, SIGINT, then SIGKILL
+            except Exception:             # not dead within ptyprocess's short waits
+                pass
             if child.isalive():           # belt and braces: never leave QEMU running
                 try:
-                    os.kill(child.pid, 9)
-                except OSError:
+                    os.kill(child.pid, signal.SIGKILL)
+                    child.wait()
+                except Exception:
                     pass
         shutil.rmtree(self._tmpdir, ignore_errors=True)
 
@@ -281,12 +354,12 @@ class Machine:
         pexpect compiles str patterns with re.DOTALL: `.*` crosses lines."""
         patterns = pattern if isinstance(pattern, list) else [pattern]
         try:
-            self.child.expect(patterns, timeout=scaled(timeout))
+            self.child.expect(patterns, timeout=self.scaled(timeout))
         except pexpect.TIMEOUT:
-            raise MachineError("timed out after %gs waiting for %r; last output:\n%s"
-                               % (scaled(timeout), pattern, self.tail())) from None
+            raise MachineTimeout("timed out after %gs waiting for %r; last output:\n%s"
+                               % (self.scaled(timeout), pattern, self.tail())) from None
         except pexpect.EOF:
-            raise MachineError("QEMU exited while waiting for %r; last output:\n%s"
+            raise MachineExited("QEMU exited while waiting for %r; last output:\n%s"
                                % (pattern, self.tail())) from None
         return self.child.match
 
@@ -295,12 +368,12 @@ class Machine:
         return the output before it (\\r removed)."""
         pattern = re.compile(re.escape(text).replace("\\\n", "\r*\n"))
         try:
-            self.child.expect(pattern, timeout=scaled(timeout))
+            self.child.expect(pattern, timeout=self.scaled(timeout))
         except pexpect.TIMEOUT:
-            raise MachineError("timed out after %gs waiting for %r; last output:\n%s"
-                               % (scaled(timeout), text, self.tail())) from None
+            raise MachineTimeout("timed out after %gs waiting for %r; last output:\n%s"
+                               % (self.scaled(timeout), text, self.tail())) from None
         except pexpect.EOF:
-            raise MachineError("QEMU exited while waiting for %r; last output:\n%s"
+            raise MachineExited("QEMU exited while waiting for %r; last output:\n%s"
                                % (text, self.tail())) from None
         return self.child.before.replace("\r", "")
 
@@ -394,7 +467,7 @@ class Machine:
         What is real with QEMU 7.2: the SiFive test device calls exit() at
         once, so no SHUTDOWN event is sent; QMP only sees the connection
         close (EOF).  Later QEMUs send SHUTDOWN (reason guest-shutdown)."""
-        deadline = time.monotonic() + scaled(timeout)
+        deadline = time.monotonic() + self.scaled(timeout)
         while time.monotonic() < deadline:
             for event in self.qmp_events():
                 if event.get("event") in ("SHUTDOWN", "STOP", "GUEST_PANICKED"):
@@ -410,16 +483,16 @@ class Machine:
                 self.note("QMP status: %s" % status)
                 return ("status", status)
             time.sleep(0.05)
-        raise MachineError("QMP did not see the guest stop within %gs" % scaled(timeout))
+        raise MachineError("QMP did not see the guest stop within %gs" % self.scaled(timeout))
 
     def wait_exit(self, timeout=10):
         """Wait for QEMU to exit by itself; return its exit status (or
         -signal if a signal ended it)."""
         try:
-            self.child.expect(pexpect.EOF, timeout=scaled(timeout))
+            self.child.expect(pexpect.EOF, timeout=self.scaled(timeout))
         except pexpect.TIMEOUT:
-            raise MachineError("QEMU did not exit within %gs; last output:\n%s"
-                               % (scaled(timeout), self.tail())) from None
+            raise MachineTimeout("QEMU did not exit within %gs; last output:\n%s"
+                               % (self.scaled(timeout), self.tail())) from None
         self.child.close()
         if self.child.signalstatus is not None:
             self.exitstatus = -self.child.signalstatus
@@ -430,13 +503,6 @@ class Machine:
 
     def alive(self):
         return self.child is not None and self.child.isalive()
-
-
-def free_port():
-    """A TCP port on localhost that nothing listens on right now."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def parse_banner(text):

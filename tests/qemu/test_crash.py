@@ -1,11 +1,13 @@
-"""Crash safety, tested for real (issue 4, item 7).
+"""Crash safety, tested for real: the small workload (the big one, with
+files into the indirect block, writes of several transactions and
+directories, is tests/qemu/test_crash_big.py, on the helpers here).
 
 user/crashtest.c writes, round after round, files whose every state on disk
 can be checked (see there: crash/cNN are 3072 bytes rewritten whole by one
 write() each round, crash/tR and kR are created, linked and unlinked, one
 of them while it is still open).  Each test here boots a private copy of
-build/fs.img, starts crashtest at the shell, cuts the power somewhere, and
-then on the host:
+the session's fresh disk image, starts crashtest at the shell, cuts the
+power somewhere, and then on the host:
 
   1. runs tools/fsck.py with the log replayed, as the kernel's recovery
      would: the only problem allowed is an orphan -- the file crashtest had
@@ -24,8 +26,9 @@ then on the host:
 Two kinds of cut:
 
   - real ones, at a few points (right after start, after round 1, at
-    random moments in later rounds): QMP `quit` or SIGKILL of QEMU.  Where
-    such a cut lands inside a commit depends on timing;
+    random points in later rounds: a seeded random number of disk writes
+    after a round's line, counted by QMP): QMP `quit` or SIGKILL of QEMU.
+    Where such a cut lands inside a commit depends on timing;
   - exact ones: QEMU's blkdebug driver lets the first N disk writes through
     and fails every later one, which stops the disk after write N as a power
     cut would (the kernel panics on the I/O error; nothing after write N
@@ -36,7 +39,7 @@ Two kinds of cut:
     images cut just past a commit point are cut again while the kernel
     replays their log at boot: recovery must be idempotent.
 
-Checked against deliberately broken kernels (kernel/log.py or file.py
+Checked against deliberately broken kernels (kernel/fs/log.py or file.py
 changed in a scratch copy, run with PYRITE_KERNEL): installing before the
 header is written, writing the header before the log blocks, recovery
 that drops a committed log instead of installing it, and a 3072-byte
@@ -60,12 +63,11 @@ import time
 
 import pytest
 
-from tests.qemu.machine import FS_IMG
 from tests.qemu import shell
-from tests.qemu.shell import SHELL, sh
+from tests.qemu.machine import MachineTimeout
+from tests.qemu.shell import SHELL, power_off, sh
 from tools import fsck
 from tools.fsck import Image
-ESCAPE = "\x1d"          # Ctrl-]: the kernel monitor
 
 # user/crashtest.c's formulas: keep them in step.
 NFILES = 4
@@ -98,13 +100,12 @@ def tfill(r):
 
 # ---- machines -----------------------------------------------------------
 
-def private_image(tmp_path, name="fs.img"):
-    if not FS_IMG.exists():
-        pytest.fail("no %s: run `make kernel`" % FS_IMG, pytrace=False)
+def private_image(fs_image, tmp_path, name="fs.img"):
+    """A private copy of the session's fresh disk image."""
     path = tmp_path / name
-    shutil.copyfile(FS_IMG, path)
+    shutil.copyfile(fs_image, path)
     if "crashtest" not in Image(path).listdir("/"):
-        pytest.fail("build/fs.img has no crashtest: is it in user/Makefile's PROGS?",
+        pytest.fail("the disk image has no crashtest: is it in user/Makefile's PROGS?",
                     pytrace=False)
     return path
 
@@ -125,19 +126,6 @@ def drive(img, cut_after=None, tmp_path=None):
     return {"FSIMG": str(img), "FSDRIVE": spec}
 
 
-@pytest.fixture
-def boot(boot):
-    """conftest's boot, for machines that are closed right after they exit:
-    pexpect waits 0.1 s after closing each one (to let it die), which adds
-    up over the sweep's hundred machines."""
-    def quick_boot(*args, **kwargs):
-        m = boot(*args, **kwargs)
-        m.child.ptyproc.delayafterclose = 0.01
-        m.child.ptyproc.delayafterterminate = 0.01
-        return m
-    return quick_boot
-
-
 def boot_shell(boot, img, **drive_args):
     return shell.boot_shell(boot, make_vars=drive(img, **drive_args))
 
@@ -145,6 +133,28 @@ def boot_shell(boot, img, **drive_args):
 def writes(m):
     """Write requests the disk has served since QEMU started."""
     return m.qmp("query-blockstats")[0]["stats"]["wr_operations"]
+
+
+def wait_writes(m, n, timeout=30):
+    """Wait (asking QMP) until the disk has served n more write requests."""
+    target = writes(m) + n
+    deadline = time.monotonic() + m.scaled(timeout)
+    while writes(m) < target:
+        if time.monotonic() > deadline:
+            raise MachineTimeout("the disk served fewer than %d more writes in %gs"
+                                 % (n, m.scaled(timeout)))
+        time.sleep(0.001)
+
+
+def cut_at_random_write(m, after, seed, most, method, timeout=30):
+    """Wait for the console line `after`, then for a random number of disk
+    writes (from random.Random(seed), 0 .. most), then cut the power."""
+    m.expect_exact(after, timeout)
+    n = random.Random(seed).randrange(most + 1)
+    if n:
+        wait_writes(m, n, timeout)
+    cut(m, method)
+    return n
 
 
 def cut(m, method):
@@ -260,27 +270,35 @@ def check_crashed(path, done, started):
     return nlog, orphans, contents, rounds
 
 
-def check_recovery(boot, img, nlog, orphans, rounds):
-    """Steps 3 and 4: boot the crashed image, use it, power off, fsck."""
-    m = boot_shell(boot, img)
+def run_output(start, rounds):
+    """What `crashtest N` (or `crashtest big N`) prints, starting at round start."""
+    return "\n".join(["crashtest: start at round %d" % start]
+                     + ["crashtest: round %d" % r for r in range(start, start + rounds)]
+                     + ["crashtest: done"])
+
+
+def check_log_and_orphans(m, nlog, orphans):
+    """The kernel's boot messages: it recovered exactly the nlog blocks the
+    log held, and freed exactly the orphans."""
     text = m.transcript.replace("\r", "")
     if nlog:
         assert "log: recovering %d blocks from an interrupted commit\n" % nlog in text
     else:
         assert "log: recovering" not in text
     assert sorted(map(int, re.findall(r"fs: freeing orphaned inode (\d+)", text))) == sorted(orphans)
+
+
+def check_recovery(boot, img, nlog, orphans, rounds):
+    """Steps 3 and 4: boot the crashed image, use it, power off, fsck."""
+    m = boot_shell(boot, img)
+    check_log_and_orphans(m, nlog, orphans)
     if rounds:
         assert sh(m, "cat crash/c00") + "\n" == cfill(0, rounds[0]).decode()
     else:
         assert "Pyrite" in sh(m, "cat README")
     start = max(rounds, default=0) + 1
-    out = sh(m, "crashtest 2", timeout=30)
-    assert out == ("crashtest: start at round %d\ncrashtest: round %d\ncrashtest: round %d\n"
-                   "crashtest: done" % (start, start, start + 1)), out
-    m.send_raw(ESCAPE)
-    m.prompt(10)
-    m.send_line("poweroff()")
-    assert m.wait_exit() == 0
+    assert sh(m, "crashtest 2", timeout=30) == run_output(start, 2)
+    power_off(m)
     problems = fsck.check(img)
     assert problems == [], "fsck after recovery and a clean power-off:\n" + "\n".join(problems)
     files = read_files(Image(img))
@@ -290,32 +308,29 @@ def check_recovery(boot, img, nlog, orphans, rounds):
 
 # ---- real power cuts ----------------------------------------------------
 
-# (name, wait for this line, then this delay in seconds (a seed: a random
-# one), then cut this way)
+# (name, wait for this line, then for a random number of disk writes: at
+# most this many (random.Random(name)), then cut this way).  A round is
+# about 80 writes; the first, which makes the files, about 200.
 CUTS = [
-    ("right-after-start", "crashtest\n", 0.03, "sigkill"),
+    ("right-after-start", "crashtest\n", 40, "sigkill"),
     ("after-round-1", "crashtest: round 1\n", 0, "qmp-quit"),
-    ("mid-round-3", "crashtest: round 3\n", "seed 3", "sigkill"),
-    ("mid-round-6", "crashtest: round 6\n", "seed 6", "qmp-quit"),
+    ("mid-round-3", "crashtest: round 3\n", 100, "sigkill"),
+    ("mid-round-6", "crashtest: round 6\n", 100, "qmp-quit"),
     ("after-round-12", "crashtest: round 12\n", 0, "sigkill"),
-    ("mid-round-20", "crashtest: round 20\n", "seed 20", "qmp-quit"),
+    ("mid-round-20", "crashtest: round 20\n", 100, "qmp-quit"),
 ]
 
 
-@pytest.mark.parametrize("name,after,delay,method", CUTS, ids=[c[0] for c in CUTS])
-def test_power_cut(boot, tmp_path, name, after, delay, method):
-    img = private_image(tmp_path)
+@pytest.mark.parametrize("name,after,most,method", CUTS, ids=[c[0] for c in CUTS])
+def test_power_cut(boot, fs_image, tmp_path, name, after, most, method):
+    img = private_image(fs_image, tmp_path)
     m = boot_shell(boot, img)
     m.send_line("crashtest")
-    m.expect_exact(after, 30)
-    if isinstance(delay, str):       # somewhere in the next round or two (one takes ~50 ms)
-        delay = random.Random(delay).uniform(0, 0.1)
-    time.sleep(delay)
-    cut(m, method)
+    n = cut_at_random_write(m, after, name, most, method)
     done, started = rounds_done(m)
     nlog, orphans, _, rounds = check_crashed(img, done, started)
-    summary = ("cut (%s) %.3fs after %r: round %d reported done, files at rounds %s, "
-               "log holds %d blocks, orphans %s" % (method, delay, after.strip(), done,
+    summary = ("cut (%s) %d writes after %r: round %d reported done, files at rounds %s, "
+               "log holds %d blocks, orphans %s" % (method, n, after.strip(), done,
                                                     rounds, nlog, orphans))
     m.note(summary)
     print(summary)                   # pytest -rP shows it
@@ -324,23 +339,20 @@ def test_power_cut(boot, tmp_path, name, after, delay, method):
 
 # ---- exact cuts: after every write of a round -----------------------------
 
-def test_cut_after_every_write_of_a_round(boot, tmp_path):
+def test_cut_after_every_write_of_a_round(boot, fs_image, tmp_path):
     # The base: a fresh image after round 1, powered off cleanly.  Booted
     # again, `crashtest 1` checks it (reads only) and runs round 2 as if it
     # had never stopped; count that boot's writes and the round's.
-    base = private_image(tmp_path, "base.img")
+    base = private_image(fs_image, tmp_path, "base.img")
     m = boot_shell(boot, base)
-    assert sh(m, "crashtest 1", 30).endswith("crashtest: done")
-    m.send_raw(ESCAPE)
-    m.prompt(10)
-    m.send_line("poweroff()")
-    assert m.wait_exit() == 0
+    assert sh(m, "crashtest 1", 30) == run_output(1, 1)
+    power_off(m)
     assert fsck.check(base) == []
     probe = tmp_path / "probe.img"
     shutil.copyfile(base, probe)
     m = boot_shell(boot, probe)
     first = writes(m)                             # at boot
-    assert sh(m, "crashtest 1", 30).endswith("crashtest: round 2\ncrashtest: done")
+    assert sh(m, "crashtest 1", 30) == run_output(2, 1)
     last = writes(m)                              # ... and round 2
     m.close()
     assert 20 < last - first < 300, (first, last)

@@ -2,6 +2,8 @@
 
 import re
 
+from tests.qemu.test_threads import assert_threads_ok
+
 SELFTEST = re.compile(r"selftest pages: (\w+): start (\d+), allocated (\d+) \((\d+) distinct\), "
                       r"free when empty (\d+), extra alloc (\d+), thread when empty (\w+), end (\d+)")
 
@@ -19,10 +21,10 @@ def test_allocate_everything_and_give_it_back(machine):
     assert int(extra) == 0                              # beyond RAM: refused cleanly
     assert thread == "refused"                          # no memory for a thread: None
     assert int(end) == before
-    assert out.splitlines()[-1] == "True"
+    assert out.splitlines() == [m.group(0), "True"]
     assert machine.value("kern.free_pages()") == before
     # The kernel is fine after running dry: threads can start again.
-    assert machine.run("selftest.threads(nthreads=2, rounds=100)", timeout=30).endswith("0")
+    assert_threads_ok(machine.run("selftest.threads(nthreads=2, rounds=100)", timeout=30), 2, 100)
 
 
 def test_kalloc_kfree_round_trip(machine):
@@ -56,4 +58,7 @@ def test_bogus_kfree_raises_value_error(machine):
     # The kernel survived and no count moved.
     assert machine.value("kern.free_pages()") == before
     assert machine.run("6*7") == "42"
-    assert machine.run("selftest.pages()", timeout=60).splitlines()[-1] == "True"
+    out = machine.run("selftest.pages()", timeout=60)
+    m = SELFTEST.fullmatch(out.splitlines()[0])
+    assert m and m.group(1) == "ok" and int(m.group(2)) == int(m.group(8)) == before, out
+    assert out.splitlines() == [m.group(0), "True"]

@@ -21,11 +21,6 @@ IDLE_SYSTEM = [(1, 1, "sleeping", "init"), (2, 1, "sleeping", "sh")]
 IDLE_AT_CTRL_P = (IDLE_SYSTEM, [(1, 1, "sleeping", "init"), (2, 1, "running", "sh")])
 
 
-@pytest.fixture
-def shell(boot):
-    return boot_shell(boot)
-
-
 def usertests_table():
     """The names in usertests' test table, read from its source, and which
     of them are slow (run only when named)."""

@@ -8,6 +8,15 @@ SELFTEST = re.compile(r"selftest threads: (\w+): (\d+) threads, (\d+) rounds eac
                       r"(\d+) corrupted checks, (\d+) switches")
 
 
+def assert_threads_ok(out, nthreads, rounds):
+    """selftest.threads() printed its one line, ok, and returned 0."""
+    lines = out.splitlines()
+    assert len(lines) == 2 and lines[1] == "0", out
+    m = SELFTEST.fullmatch(lines[0])
+    assert m and m.groups()[:4] == ("ok", str(nthreads), str(rounds), "0"), out
+    assert int(m.group(5)) >= nthreads * rounds, out   # every round switches at least once
+
+
 def test_switch_churn_and_gc(machine):
     before = machine.value("kern.free_pages()")
     out = machine.run("selftest.threads(nthreads=4, rounds=1500)", timeout=60)
@@ -18,12 +27,12 @@ def test_switch_churn_and_gc(machine):
     assert (int(nthreads), int(rounds)) == (4, 1500)
     assert int(corrupted) == 0
     assert int(switches) >= 4 * 1500           # every round switches at least once
-    assert out.splitlines()[-1] == "0"         # its return value: 0 corrupted
+    assert out.splitlines() == [m.group(0), "0"]   # and its return value: 0 corrupted
     # Every worker's stack went back to the allocator.
     assert machine.value("kern.free_pages()") == before
     assert machine.value("sorted(t.name for t in kthread.threads.values())") == ["idle", "monitor"]
     # The GC is back to scanning suspended stacks, and the kernel still works.
-    assert machine.run("selftest.threads(nthreads=2, rounds=200)", timeout=30).endswith("0")
+    assert_threads_ok(machine.run("selftest.threads(nthreads=2, rounds=200)", timeout=30), 2, 200)
 
 
 def test_gc_skipping_suspended_stacks_is_detected(machine):
