@@ -1359,7 +1359,7 @@ badexec(void)
 static void
 badelfs(void)
 {
-  // Made by tools/mkprograms.py: see there for what is wrong with each.
+  // Made by tools/mkbadelf.py: see there for what is wrong with each.
   static char *names[] = {
     "badelf", "truncelf", "badseg", "hugeseg", "badsize", "badalign",
     "badarch", "notelf",
@@ -1373,6 +1373,10 @@ badelfs(void)
     argv[1] = 0;
     path[0] = '/';
     strcpy(path + 1, names[i]);
+    // A missing file would make exec fail too, for the wrong reason.
+    struct stat st;
+    if (stat(path, &st) < 0 || st.type != T_FILE || st.size == 0)
+      fail("%s is not on the disk", path);
     expect_exec_fails(path, argv, names[i]);
   }
 }
