@@ -1885,6 +1885,83 @@ opentrunc(void)
     fail("unlink failed");
 }
 
+// xv6 cuts a path element longer than DIRSIZ to its first DIRSIZ bytes, in
+// every call that takes a path; its programs rely on it.
+static void
+longnames(void)
+{
+  static char *argv[] = { "exit0", 0 };
+  struct stat st;
+  int pid, status;
+
+  if (mkdir("12345678901234/") != 0 || mkdir("12345678901234/123456789012345") != 0)
+    fail("mkdir with a long element failed");
+  stat_or_fail("12345678901234/12345678901234", &st);
+  if (st.type != T_DIR)
+    fail("mkdir made type %d, not a directory", st.type);
+  writefile("12345678901234/12345678901234/f23456789012345678", "cut");
+  expect_file("12345678901234/12345678901234/f2345678901234", "cut");
+  if (chdir("12345678901234/1234567890123456789") != 0)
+    fail("chdir through a long element failed");
+  expect_file("f2345678901234xyz", "cut");
+  if (chdir("../..") != 0)
+    fail("chdir .. failed");
+  if (link("/exit0", "exit0exit0exit0exit0") != 0)
+    fail("link to a long name failed");
+  stat_or_fail("exit0exit0exit", &st);
+  if (mknod("consoleconsoleconsole", CONSOLE_MAJOR, 0) != 0)
+    fail("mknod with a long name failed");
+  stat_or_fail("consoleconsole", &st);
+  if (st.type != T_DEVICE)
+    fail("mknod made type %d, not a device", st.type);
+  pid = fork();
+  if (pid < 0)
+    fail("fork failed");
+  if (pid == 0) {
+    exec("exit0exit0exit0and more", argv);
+    printf("usertests: longnames: exec of a long name failed\n");
+    exit(1);
+  }
+  if (wait(&status) != pid || status != 0)
+    fail("exec through a long name: status %d", status);
+  if (unlink("exit0exit0exit0exit0") != 0 || unlink("consoleconsoleconsole") != 0 ||
+      unlink("12345678901234/12345678901234/f2345678901234AAAA") != 0 ||
+      unlink("12345678901234/123456789012345") != 0 || unlink("12345678901234") != 0)
+    fail("unlink of a long name failed");
+  expect_gone("exit0exit0exit");
+  expect_gone("12345678901234");
+}
+
+// read at or past the end of a file returns 0, also when another
+// descriptor truncated the file under this one's offset.
+static void
+readpastend(void)
+{
+  char buf[16];
+  int fd, fd2;
+
+  writefile("rp", "0123456789");
+  fd = open("rp", O_RDONLY);
+  if (fd < 0)
+    fail("cannot open rp");
+  if (read(fd, buf, 6) != 6)
+    fail("read of 6 bytes failed");
+  if (read(fd, buf, sizeof(buf)) != 4 || read(fd, buf, sizeof(buf)) != 0)
+    fail("read to the end, then at the end, did not give 4 then 0");
+  fd2 = open("rp", O_WRONLY | O_TRUNC);
+  if (fd2 < 0)
+    fail("cannot truncate rp");
+  if (read(fd, buf, sizeof(buf)) != 0)
+    fail("read past the end of a truncated file is not 0");
+  put(fd2, "ab", 2, "rp");
+  if (read(fd, buf, sizeof(buf)) != 0)
+    fail("read still past the end after a short rewrite is not 0");
+  close(fd);
+  close(fd2);
+  if (unlink("rp") != 0)
+    fail("unlink of rp failed");
+}
+
 static void
 openmodes(void)
 {
@@ -3211,6 +3288,8 @@ static struct test tests[] = {
   { createread, "createread", FILES },
   { opentrunc, "opentrunc", FILES },
   { openmodes, "openmodes", FILES },
+  { longnames, "longnames", FILES },
+  { readpastend, "readpastend", FILES },
   { dirs, "dirs", FILES },
   { dirents, "dirents", FILES },
   { unlinkdir, "unlinkdir", FILES },

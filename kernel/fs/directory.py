@@ -67,7 +67,19 @@ def dir_is_empty(dp):
 # ---- path names ----
 
 def split_path(path):
-    return [part for part in path.split("/") if part]
+    """The elements of path, each cut to its first DIRSIZ bytes as xv6 cuts
+    them: mkdir("12345678901234/123456789012345") makes
+    12345678901234/12345678901234.  (A character that would straddle the
+    cut is dropped whole.)"""
+    parts = []
+    for part in path.split("/"):
+        if part:
+            if len(part) > DIRSIZ or len(part.encode()) > DIRSIZ:
+                part = part[:DIRSIZ]
+                while len(part.encode()) > DIRSIZ:
+                    part = part[:-1]
+            parts.append(part)
+    return parts
 
 
 def namex(path, cwd, want_parent):

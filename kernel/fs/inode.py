@@ -359,9 +359,13 @@ def itrunc(ip):
 
 
 def readi(ip, off, n):
-    """Up to n bytes of ip's contents from off, as bytes (ip locked)."""
-    if off > ip.size or n < 0:
+    """Up to n bytes of ip's contents from off (ip locked); b"" at or past
+    the end -- also when another descriptor truncated the file under this
+    offset, as xv6 programs expect; None for a negative n."""
+    if n < 0:
         return None
+    if off >= ip.size:
+        return b""
     n = min(n, ip.size - off)
     out = bytearray(n)
     done = 0

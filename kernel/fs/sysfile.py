@@ -5,7 +5,8 @@
 # their names, sys_<call>, when this module is imported.  Calls that
 # change the disk run inside log.begin_op()/end_op(), so each is atomic
 # across a crash.  Any failure -- a bad pointer, a missing or non-directory
-# path component, a name too long, a full disk or inode table -- is -1.
+# path component, a path too long (over MAXPATH), a full disk or inode
+# table -- is -1.  (An element over DIRSIZ is cut, as in xv6: directory.py.)
 import struct
 
 import kern

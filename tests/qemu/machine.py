@@ -198,7 +198,10 @@ class Machine:
         self._log = _Transcript()
         self._tmpdir = tempfile.mkdtemp(prefix="pyrite-qemu-")
         self.qmp_socket = os.path.join(self._tmpdir, "qmp.sock") if qmp else None
-        qmp_args = ["-qmp", "unix:%s,server=on,wait=off" % self.qmp_socket] if qmp else []
+        # wait=on: QEMU starts the guest only once QMP is connected, so a
+        # kernel that panics at once (a disk that fails at boot) cannot exit
+        # before the harness is there to see it.
+        qmp_args = ["-qmp", "unix:%s,server=on,wait=on" % self.qmp_socket] if qmp else []
         # bootargs (the device tree's /chosen/bootargs, QEMU's -append):
         # "monitor" asks a kernel that runs user programs to boot to the
         # monitor instead; a kernel without processes ignores it.
