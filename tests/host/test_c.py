@@ -6,9 +6,8 @@ with a plain assertion rather than a panic."""
 import shutil
 import subprocess
 
+import cffi
 import pytest
-
-cffi = pytest.importorskip("cffi")
 
 from tests.qemu.machine import REPO
 
@@ -49,7 +48,7 @@ def dump_dtb(tmp_path, mem, append):
     """The device tree QEMU's virt machine gives the kernel."""
     qemu = shutil.which("qemu-system-riscv64")
     if qemu is None:
-        pytest.skip("qemu-system-riscv64 is not installed")
+        pytest.fail("qemu-system-riscv64 is not installed: run tools/setup.sh", pytrace=False)
     out = tmp_path / "virt.dtb"
     args = [qemu, "-machine", "virt,dumpdtb=%s" % out, "-bios", "none", "-m", mem,
             "-nographic"]

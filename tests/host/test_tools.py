@@ -104,8 +104,10 @@ def test_symbolize_unknown(elf, text_range):
     assert symbolize.symbolize(elf, 0x87ff_fff0) == "??"
 
 
-@pytest.mark.skipif(ADDR2LINE is None, reason="riscv64-unknown-elf-addr2line not installed")
 def test_lines_agree_with_addr2line(elf, text_range):
+    if ADDR2LINE is None:
+        pytest.fail("riscv64-unknown-elf-addr2line is not installed: run tools/setup.sh",
+                    pytrace=False)
     lo, hi = text_range
     addrs = list(range(lo, hi, max(2, ((hi - lo) // 400) & ~1)))
     out = subprocess.run([ADDR2LINE, "-e", str(elf)] + [hex(a) for a in addrs],
