@@ -6,7 +6,7 @@
 # real entries on disk.
 import struct
 
-from kernel.abi.fslayout import ROOTINO, T_DIR, DIRSIZ, DIRENT, DIRENT_SIZE
+from kernel.abi.fslayout import BSIZE, ROOTINO, T_DIR, DIRSIZ, DIRENT, DIRENT_SIZE
 from kernel.fs.inode import (FSError, iget, idup, iput, ilock, iunlockput, readi, writei)
 
 
@@ -19,21 +19,25 @@ def pad_name(name):
     return raw + bytes(DIRSIZ - len(raw))
 
 
+# Directories are scanned a block at a time (readi of BSIZE bytes), so a
+# scan allocates one block's worth however big the directory grows.
+
 def dirlookup(dp, name):
     """(Inode, offset) of name in directory dp (locked), or (None, -1)."""
     target = pad_name(name)
     if target is None:
         return None, -1
-    data = readi(dp, 0, dp.size)
-    # The name search runs in C (bytearray.find): a match must sit at a
-    # name field (offset 2 in a 16-byte entry) of a used entry.
-    pos = data.find(target)
-    while pos >= 0:
-        if pos % DIRENT_SIZE == 2:
-            inum = data[pos - 2] | (data[pos - 1] << 8)
-            if inum:
-                return iget(inum), pos - 2
-        pos = data.find(target, pos + 1)
+    for base in range(0, dp.size, BSIZE):
+        data = readi(dp, base, BSIZE)
+        # The name search runs in C (bytearray.find): a match must sit at a
+        # name field (offset 2 in a 16-byte entry) of a used entry.
+        pos = data.find(target)
+        while pos >= 0:
+            if pos % DIRENT_SIZE == 2:
+                inum = data[pos - 2] | (data[pos - 1] << 8)
+                if inum:
+                    return iget(inum), base + pos - 2
+            pos = data.find(target, pos + 1)
     return None, -1
 
 
@@ -46,21 +50,33 @@ def dirlink(dp, name, inum):
     if ip is not None:
         iput(ip)
         raise FSError("name exists")
-    data = readi(dp, 0, dp.size)
-    off = 0
-    while off < len(data):
-        if data[off] == 0 and data[off + 1] == 0:
-            break                       # a free slot
-        off += DIRENT_SIZE
+    off = dp.size                       # no free slot: append
+    for base in range(0, dp.size, BSIZE):
+        data = readi(dp, base, BSIZE)
+        free = _free_slot(data)
+        if free >= 0:
+            off = base + free
+            break
     if writei(dp, off, struct.pack(DIRENT, inum, target)) != DIRENT_SIZE:
         raise FSError("out of blocks")
 
 
+def _free_slot(data):
+    # The offset of the first entry with inum 0 in data, or -1.
+    for off in range(0, len(data), DIRENT_SIZE):
+        if data[off] == 0 and data[off + 1] == 0:
+            return off
+    return -1
+
+
 def dir_is_empty(dp):
-    data = readi(dp, 0, dp.size)
-    for off in range(2 * DIRENT_SIZE, len(data), DIRENT_SIZE):
-        if data[off] or data[off + 1]:
-            return False
+    """True if dp holds nothing but "." and ".."."""
+    for base in range(0, dp.size, BSIZE):
+        data = readi(dp, base, BSIZE)
+        first = 2 * DIRENT_SIZE if base == 0 else 0
+        for off in range(first, len(data), DIRENT_SIZE):
+            if data[off] or data[off + 1]:
+                return False
     return True
 
 

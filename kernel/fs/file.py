@@ -4,6 +4,8 @@
 # A File is shared by every descriptor that dup() or fork() made from the
 # same open(), so they share the offset.  Devices are found by major number
 # in the device switch (kernel/dev/devsw.py); the console is major 1.
+import kern
+
 from kernel.compat import const
 from kernel.abi.fslayout import BSIZE, MAXOPBLOCKS
 from kernel.abi.limits import NFILE
@@ -92,36 +94,44 @@ def stat(f):
     return st
 
 
-# read and write serve inodes and devices; the caller (sysfile.py)
-# has checked the access mode, and moves a pipe's bytes straight between
-# user memory and the pipe (Pipe.read_user/write_user) without them.
+# read_user and write_user serve inodes and devices; the caller
+# (sysfile.py) has checked the access mode, and moves a pipe's bytes
+# straight between user memory and the pipe (Pipe.read_user/write_user).
+# An inode's bytes move in C between the cached blocks and the process's
+# pages (inode.readi_user/writei_user): nothing in Python grows with n.
 
-def read(f, n, p):
-    """Up to n bytes (b"" at end of file), or None for an error."""
+def read_user(f, p, va, n):
+    """Copy up to n bytes to p's memory at va: the count, 0 at end of file,
+    -1 for an error (a bad va, a missing device, p killed while waiting)."""
     if f.type == FD_DEVICE:
         device = devsw.lookup(f.major)
-        return device[0](n, p) if device else None
+        data = device[0](n, p) if device else None     # a line at most
+        if data is None or kern.copyout(p.pagetable, va, data) < 0:
+            return -1
+        return len(data)
     inode.ilock(f.ip)
-    data = inode.readi(f.ip, f.off, n)
-    if data is not None:
-        f.off += len(data)
+    count = inode.readi_user(f.ip, f.off, n, p.pagetable, va)
+    if count > 0:
+        f.off += count
     inode.iunlock(f.ip)
-    return data
+    return count
 
 
-def write(f, data, p):
-    """Write data; the count written, or -1."""
+def write_user(f, p, va, n):
+    """Write n bytes from p's memory at va: the count written, or -1."""
     if f.type == FD_DEVICE:
         device = devsw.lookup(f.major)
-        return device[1](data, p) if device else -1
+        data = kern.copyin(p.pagetable, va, n) if device else None
+        if data is None:
+            return -1
+        return device[1](data, p)
     # Several transactions for a big write, each small enough for the log.
     done = 0
-    n = len(data)
     while done < n:
         chunk = min(n - done, MAX_WRITE_PER_OP)
         log.begin_op()
         inode.ilock(f.ip)
-        wrote = inode.writei(f.ip, f.off, data[done:done + chunk])
+        wrote = inode.writei_user(f.ip, f.off, chunk, p.pagetable, va + done)
         if wrote > 0:
             f.off += wrote
         inode.iunlock(f.ip)
@@ -129,6 +139,5 @@ def write(f, data, p):
         if wrote > 0:
             done += wrote
         if wrote != chunk:
-            break                    # the disk is full (or a bad offset)
+            break                    # the disk is full, a bad offset or a bad va
     return done if done > 0 or n == 0 else -1
-

@@ -12,6 +12,8 @@
 # and write blocks with log.log_write, so each system call is atomic.
 import struct
 
+import kern
+
 from kernel.compat import const
 from kernel.abi.fslayout import (BSIZE, FSMAGIC, SUPERBLOCK, SB_FIELDS, NDIRECT, NINDIRECT,
                                  NDINDIRECT, MAXFILE, DINODE, DINODE_SIZE, IPB, BPB)
@@ -380,6 +382,88 @@ def readi(ip, off, n):
         done += chunk
         off += chunk
     return out
+
+
+# The user-memory forms of readi and writei: the bytes move in C, a block
+# at a time, between the cached block and the process's pages
+# (kern.copyout_buf/copyin_buf), so no Python object grows with the size of
+# a read or write.
+
+def readi_user(ip, off, n, pt, va):
+    """Copy up to n bytes of ip's contents from off to user address va in
+    page table pt (ip locked): the count, 0 at or past the end, -1 if va is
+    bad."""
+    if off >= ip.size:
+        return 0
+    if n > ip.size - off:
+        n = ip.size - off
+    done = 0
+    while done < n:
+        addr = bmap(ip, off // BSIZE, False)
+        start = off % BSIZE
+        chunk = min(n - done, BSIZE - start)
+        if addr:
+            b = bio.bread(addr)
+            copied = kern.copyout_buf(pt, va + done, b.data, start, chunk)
+            bio.brelse(b)
+        else:                                   # a hole reads as zeros
+            copied = kern.copyout_buf(pt, va + done, ZEROS, 0, chunk)
+        if copied < 0:
+            return -1
+        done += chunk
+        off += chunk
+    return done
+
+
+def writei_user(ip, off, n, pt, va):
+    """Write n bytes from user address va to ip at off (ip locked, inside a
+    transaction): the count written (short when the disk fills or va goes
+    bad part way), or -1 for a bad offset or a bad va at the start."""
+    if off > ip.size or off + n > MAXFILE * BSIZE:
+        return -1
+    done = 0
+    while done < n:
+        addr = bmap(ip, off // BSIZE, True)
+        if addr == 0:
+            break                       # out of blocks
+        start = off % BSIZE
+        chunk = min(n - done, BSIZE - start)
+        b = bio.bread(addr)
+        copied = kern.copyin_buf(pt, va + done, b.data, start, chunk)
+        # Even a failed copy may have changed part of the block: log it, so
+        # the cache and the disk never disagree about what it holds.
+        log.log_write(b)
+        bio.brelse(b)
+        if copied < 0:
+            break
+        done += chunk
+        off += chunk
+    if off > ip.size:
+        ip.size = off
+    iupdate(ip)
+    return done if done > 0 or n == 0 else -1
+
+
+def load_user(ip, off, n, pt, va):
+    """exec's loader: copy n bytes of ip from off into the user pages at va,
+    which need not be writable by the user (ip locked; the pages exist and
+    came zeroed, so holes are skipped).  0, or -1."""
+    if off + n > ip.size:
+        return -1
+    done = 0
+    while done < n:
+        addr = bmap(ip, off // BSIZE, False)
+        start = off % BSIZE
+        chunk = min(n - done, BSIZE - start)
+        if addr:
+            b = bio.bread(addr)
+            loaded = kern.uvm_load(pt, va + done, b.data, start, chunk)
+            bio.brelse(b)
+            if loaded < 0:
+                return -1
+        done += chunk
+        off += chunk
+    return 0
 
 
 def writei(ip, off, data):

@@ -74,19 +74,7 @@ def sys_read(p):
         return -1
     if f.type == FD_PIPE:
         return f.pipe.read_user(p, addr, n)       # the fast path: no copies in Python
-    total = 0
-    while total < n:
-        data = file.read(f, min(n - total, MAX_IO), p)
-        if data is None:
-            return -1 if total == 0 else total
-        if not data:
-            break                         # end of file
-        if kern.copyout(p.pagetable, addr + total, data) < 0:
-            return -1
-        total += len(data)
-        if f.type != FD_INODE:
-            break                         # devices: what is there now
-    return total
+    return file.read_user(f, p, addr, n)
 
 
 def sys_write(p):
@@ -97,13 +85,12 @@ def sys_write(p):
         return -1
     if f.type == FD_PIPE:
         return f.pipe.write_user(p, addr, n)
+    # Pieces of at most MAX_IO bytes: a device gets them as bytes (the
+    # console writes them out), an inode takes each in a few transactions.
     total = 0
     while total < n:
         chunk = min(n - total, MAX_IO)
-        data = kern.copyin(p.pagetable, addr + total, chunk)
-        if data is None:
-            return -1 if total == 0 else total
-        wrote = file.write(f, data, p)
+        wrote = file.write_user(f, p, addr + total, chunk)
         if wrote < 0:
             return -1 if total == 0 else total
         total += wrote

@@ -28,6 +28,7 @@ PF_X = const(1)
 PF_W = const(2)
 PF_R = const(4)
 PHDR_SIZE = const(56)
+MAX_PHNUM = const(64)          # program headers exec reads (ours have 3 or 4)
 
 # ELF64 header fields after e_ident: type, machine, version, entry, phoff,
 # shoff, flags, ehsize, phentsize, phnum (shentsize, shnum, shstrndx follow).
@@ -46,42 +47,46 @@ def perm_of(flags):
     return perm
 
 
-def parse_header(image):
-    """(entry, phoff, phnum) of a RISC-V ELF64 executable, or None."""
-    if len(image) < 64 or bytes(image[0:4]) != ELF_MAGIC or image[4] != 2 or image[5] != 1:
+def parse_header(ip):
+    """(entry, program headers as bytes) of the RISC-V ELF64 executable in
+    ip (locked), or None.  Only the 64-byte ELF header and the program
+    headers are read into Python; the segments are loaded block by block."""
+    header = inode.readi(ip, 0, 64)
+    if len(header) < 64 or bytes(header[0:4]) != ELF_MAGIC or header[4] != 2 or header[5] != 1:
         return None
     (etype, machine, _, entry, phoff, _, _, _, phentsize, phnum) = struct.unpack_from(
-        ELF_HEADER, image, 16)
+        ELF_HEADER, header, 16)
     if etype != ET_EXEC or machine != EM_RISCV or phentsize != PHDR_SIZE:
         return None
-    if phnum == 0 or phoff + phnum * PHDR_SIZE > len(image):
+    if phnum == 0 or phnum > MAX_PHNUM or phoff + phnum * PHDR_SIZE > ip.size:
         return None
-    return entry, phoff, phnum
+    return entry, inode.readi(ip, phoff, phnum * PHDR_SIZE)
 
 
-def load_segments(image, pt):
-    """Map and fill every PT_LOAD segment.  Returns (entry, size) where
+def load_segments(ip, pt):
+    """Map every PT_LOAD segment of the program in ip (locked) and fill it
+    straight from the file's cached blocks.  Returns (entry, size) where
     [0, size) is what got mapped -- on failure too, when entry is None."""
-    header = parse_header(image)
+    header = parse_header(ip)
     if header is None:
         return None, 0
-    entry, phoff, phnum = header
+    entry, phdrs = header
     size = 0
-    for i in range(phnum):
+    for i in range(len(phdrs) // PHDR_SIZE):
         (ptype, flags, offset, vaddr, _, filesz, memsz, _) = struct.unpack_from(
-            PROGRAM_HEADER, image, phoff + i * PHDR_SIZE)
+            PROGRAM_HEADER, phdrs, i * PHDR_SIZE)
         if ptype != PT_LOAD:
             continue
         end = vaddr + memsz
         if (memsz < filesz or vaddr % PGSIZE != 0 or vaddr < size or end > USER_TOP
-                or offset + filesz > len(image)):
+                or offset + filesz > ip.size):
             return None, size
         # Pages from the current top up to the segment's end (a gap below
         # the segment is mapped too, so that [0, size) is all mapped).
         if kern.uvm_alloc(pt, size, end, perm_of(flags)) < 0:
             return None, size           # uvm_alloc undid its own part
         size = uvm.pgup(end)
-        if filesz and kern.uvm_load(pt, vaddr, image, offset, filesz) < 0:
+        if filesz and inode.load_user(ip, offset, filesz, pt, vaddr) < 0:
             return None, size
         # memsz beyond filesz is bss: the pages came zeroed.
     if size == 0 or entry >= size:
@@ -109,13 +114,13 @@ def push_arguments(pt, stack_top, stack_bottom, argv):
     return sp, sp
 
 
-def exec_program(p, path, argv, image):
-    """Replace p's image by the program in image (the bytes of the ELF file
-    at path); argc, or -1."""
+def exec_program(p, path, argv, ip):
+    """Replace p's image by the program in ip (the locked inode of the ELF
+    file at path); argc, or -1."""
     pt = uvm.create(p.trapframe)
     if pt == 0:
         return -1
-    entry, size = load_segments(image, pt)
+    entry, size = load_segments(ip, pt)
     stack = None
     # The guard page, then the stack page.
     if (entry is not None and size + 2 * PGSIZE <= USER_TOP
@@ -147,25 +152,16 @@ def exec_program(p, path, argv, image):
     return len(argv)                       # becomes a0: argc
 
 
-def read_program(p, path):
-    """The contents of the regular file at path (relative to p's current
-    directory), or None."""
+def exec_file(p, path, argv):
+    """exec: replace p's program by the one at path, with arguments argv
+    (a list of byte strings); argc, or -1 with p unchanged."""
     log.begin_op()
     ip = directory.namei(path, p.cwd)
     if ip is None:
         log.end_op()
-        return None
+        return -1
     inode.ilock(ip)
-    data = inode.readi(ip, 0, ip.size) if ip.type == T_FILE else None
+    argc = exec_program(p, path, argv, ip) if ip.type == T_FILE else -1
     inode.iunlockput(ip)
     log.end_op()
-    return data
-
-
-def exec_file(p, path, argv):
-    """exec: replace p's program by the one at path, with arguments argv
-    (a list of byte strings); argc, or -1 with p unchanged."""
-    image = read_program(p, path)
-    if image is None:
-        return -1
-    return exec_program(p, path, argv, image)
+    return argc
