@@ -389,6 +389,28 @@ def readi(ip, off, n):
 # (kern.copyout_buf/copyin_buf), so no Python object grows with the size of
 # a read or write.
 
+def _copy_to_user(ip, off, n, pt, va, copy):
+    # Copy n bytes of ip from off to user va a block at a time with
+    # copy(pt, va, buffer, offset, count) -- kern.copyout_buf, or exec's
+    # kern.uvm_load -- a hole as zeros.  0, or -1 if a copy failed.
+    done = 0
+    while done < n:
+        addr = bmap(ip, off // BSIZE, False)
+        start = off % BSIZE
+        chunk = min(n - done, BSIZE - start)
+        if addr:
+            b = bio.bread(addr)
+            copied = copy(pt, va + done, b.data, start, chunk)
+            bio.brelse(b)
+        else:
+            copied = copy(pt, va + done, ZEROS, 0, chunk)
+        if copied < 0:
+            return -1
+        done += chunk
+        off += chunk
+    return 0
+
+
 def readi_user(ip, off, n, pt, va):
     """Copy up to n bytes of ip's contents from off to user address va in
     page table pt (ip locked): the count, 0 at or past the end, -1 if va is
@@ -397,22 +419,9 @@ def readi_user(ip, off, n, pt, va):
         return 0
     if n > ip.size - off:
         n = ip.size - off
-    done = 0
-    while done < n:
-        addr = bmap(ip, off // BSIZE, False)
-        start = off % BSIZE
-        chunk = min(n - done, BSIZE - start)
-        if addr:
-            b = bio.bread(addr)
-            copied = kern.copyout_buf(pt, va + done, b.data, start, chunk)
-            bio.brelse(b)
-        else:                                   # a hole reads as zeros
-            copied = kern.copyout_buf(pt, va + done, ZEROS, 0, chunk)
-        if copied < 0:
-            return -1
-        done += chunk
-        off += chunk
-    return done
+    if _copy_to_user(ip, off, n, pt, va, kern.copyout_buf) < 0:
+        return -1
+    return n
 
 
 def writei_user(ip, off, n, pt, va):
@@ -446,24 +455,10 @@ def writei_user(ip, off, n, pt, va):
 
 def load_user(ip, off, n, pt, va):
     """exec's loader: copy n bytes of ip from off into the user pages at va,
-    which need not be writable by the user (ip locked; the pages exist and
-    came zeroed, so holes are skipped).  0, or -1."""
+    which need not be writable by the user (ip locked).  0, or -1."""
     if off + n > ip.size:
         return -1
-    done = 0
-    while done < n:
-        addr = bmap(ip, off // BSIZE, False)
-        start = off % BSIZE
-        chunk = min(n - done, BSIZE - start)
-        if addr:
-            b = bio.bread(addr)
-            loaded = kern.uvm_load(pt, va + done, b.data, start, chunk)
-            bio.brelse(b)
-            if loaded < 0:
-                return -1
-        done += chunk
-        off += chunk
-    return 0
+    return _copy_to_user(ip, off, n, pt, va, kern.uvm_load)
 
 
 def writei(ip, off, data):

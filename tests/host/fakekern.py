@@ -28,9 +28,9 @@ class FakeKern:
     TRAP_INTERRUPT = -1
     TRAP_FAULT = -2
     SYSCALL_MAX = 1023
-    TF_EPC = 32                  # trapframe fields, as kern.tf_get/tf_set index them
-    TF_SCAUSE = 33
-    TF_STVAL = 34
+    FIELD_EPC = 32               # trapframe fields, as kern.tf_get/tf_set index them
+    FIELD_SCAUSE = 33
+    FIELD_STVAL = 34
     REG_SP = 2
     REG_A0 = 10
     REG_A1 = 11
@@ -38,8 +38,6 @@ class FakeKern:
     PTE_R = 1 << 1
     PTE_W = 1 << 2
     PTE_X = 1 << 3
-    MAXVA = 1 << 38
-    TRAPFRAME = MAXVA - 2 * 4096
 
     def __getattr__(self, name):
         # Only reached for names this fake lacks.
