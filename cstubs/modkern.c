@@ -243,6 +243,7 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_disk_capacity), MP_ROM_PTR(&kern_disk_capacity_obj) },
     { MP_ROM_QSTR(MP_QSTR_disk_submit), MP_ROM_PTR(&kern_disk_submit_obj) },
     { MP_ROM_QSTR(MP_QSTR_disk_done), MP_ROM_PTR(&kern_disk_done_obj) },
+    { MP_ROM_QSTR(MP_QSTR_disk_next), MP_ROM_PTR(&kern_disk_next_obj) },
     { MP_ROM_QSTR(MP_QSTR_heap_info), MP_ROM_PTR(&kern_heap_info_obj) },
     { MP_ROM_QSTR(MP_QSTR_heap_reset_peak), MP_ROM_PTR(&kern_heap_reset_peak_obj) },
     { MP_ROM_QSTR(MP_QSTR_fail_arm), MP_ROM_PTR(&kern_fail_arm_obj) },

@@ -68,3 +68,15 @@ static mp_obj_t kern_disk_done(void) {
     return list;
 }
 MP_DEFINE_CONST_FUN_OBJ_0(kern_disk_done_obj, kern_disk_done);
+
+// disk_next() -> the next completed request as id * 256 + status, or -1
+// when none is left: the same as disk_done(), one at a time and without
+// building a list (the driver's interrupt path allocates nothing).
+static mp_obj_t kern_disk_next(void) {
+    int id, status;
+    if (!virtio_blk_done(&id, &status))
+        return MP_OBJ_NEW_SMALL_INT(-1);
+    MP_STATE_VM(disk_buffers)[id] = MP_OBJ_NULL;
+    return MP_OBJ_NEW_SMALL_INT(id * 256 + (status & 0xff));
+}
+MP_DEFINE_CONST_FUN_OBJ_0(kern_disk_next_obj, kern_disk_next);

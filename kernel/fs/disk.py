@@ -41,6 +41,10 @@ class Request:
 
 
 pending = {}                          # request id -> Request, submitted and not done
+# Requests are reused: a block read or written allocates nothing once
+# there are as many as have ever been in flight at once (at most the
+# device's queue).
+spare_requests = []
 nblocks = 0                           # the disk's size in blocks (0: no disk)
 reads = 0                             # blocks read and written since boot
 writes = 0
@@ -66,15 +70,19 @@ def present():
 def intr():
     """EV_DISK: hand every completed request to its sleeping requester."""
     global strays
-    done = kern.disk_done()
-    for rid, status in done:
-        req = pending.pop(rid, None)
+    any_done = False
+    while True:
+        done = kern.disk_next()       # id * 256 + status, or -1
+        if done < 0:
+            break
+        any_done = True
+        req = pending.pop(done >> 8, None)
         if req is None:               # submitted with kern.disk_submit at the monitor
             strays += 1
             continue
-        req.status = status
+        req.status = done & 0xFF
         kthread.wakeup(req)
-    if done:
+    if any_done:
         kthread.wakeup(ROOM)
 
 
@@ -86,7 +94,8 @@ def _transfer(blockno, buf, write):
         raise ValueError("disk: block %d outside 0..%d" % (blockno, nblocks - 1))
     if len(buf) != BSIZE:
         raise ValueError("disk: a block buffer is %d bytes, not %d" % (len(buf), BSIZE))
-    req = Request()
+    req = spare_requests.pop() if spare_requests else Request()
+    req.status = -1
     # From submission to completion the device owns buf: the wait cannot
     # be abandoned half-way, so the tests' made-up allocation failures are
     # held off (kernel/fs/log.py's commit does the same).
@@ -102,6 +111,7 @@ def _transfer(blockno, buf, write):
     while req.status < 0:
         kthread.sleep(req)
     kern.fail_hold(held)
+    spare_requests.append(req)
     if req.status != 0:
         raise OSError("disk: %s %s block %d" % (
             STATUS_NAMES[req.status] if req.status < len(STATUS_NAMES) else "status %d" % req.status,

@@ -74,15 +74,15 @@ def open_pipe():
     return ends
 
 
-def operation(work, a, b, c):
-    """work(a, b, c) as one file-system operation, inside begin_op/end_op.
+def operation(work, a, b, c, d=None):
+    """work(a, b, c, d) as one file-system operation, inside begin_op/end_op.
     If it fails half-way (out of memory), the buffers and inode locks its
     thread still holds are released, the log rolls the operation back
     (kernel/fs/log.py), the inodes reread what the disk holds, and the
     exception goes on up."""
     log.begin_op()
     try:
-        result = work(a, b, c)
+        result = work(a, b, c, d)
     except BaseException:
         bio.release_held(kthread.current)
         inode.release_held(kthread.current)
@@ -107,16 +107,21 @@ def close(f):
     if f.type == FD_PIPE:
         f.pipe.close(f.writable)
     else:
-        operation(_iput, f.ip, None, None)
+        # close cannot fail (the descriptor is gone already), and dropping
+        # the last reference to an unlinked file frees it: the tests'
+        # made-up allocation failures are held off.
+        held = kern.fail_hold(True)
+        operation(_iput, f.ip, None, None, None)
+        kern.fail_hold(held)
 
 
-def _iput(ip, _, __):
+def _iput(ip, _, __, ___):
     inode.iput(ip)
 
 
-def _write_chunk(f, p, where):
+def _write_chunk(f, p, va, n):
     inode.ilock(f.ip)
-    wrote = inode.writei_user(f.ip, f.off, where[1], p.pagetable, where[0])
+    wrote = inode.writei_user(f.ip, f.off, n, p.pagetable, va)
     if wrote > 0:
         f.off += wrote
     inode.iunlock(f.ip)
@@ -168,7 +173,7 @@ def write_user(f, p, va, n):
     done = 0
     while done < n:
         chunk = min(n - done, MAX_WRITE_PER_OP)
-        wrote = operation(_write_chunk, f, p, (va + done, chunk))
+        wrote = operation(_write_chunk, f, p, va + done, chunk)
         if wrote > 0:
             done += wrote
         if wrote != chunk:

@@ -309,7 +309,9 @@ def _entry(blockno, index, alloc):
     for it if it is 0 and alloc is set.  Returns the block number (0 if
     absent, or out of blocks)."""
     b = bio.bread(blockno)
-    addr = struct.unpack_from("<I", b.data, 4 * index)[0]
+    d = b.data
+    i = 4 * index           # a little-endian uint32, decoded without a tuple
+    addr = d[i] | d[i + 1] << 8 | d[i + 2] << 16 | d[i + 3] << 24
     if addr == 0 and alloc:
         addr = balloc()
         if addr:

@@ -60,17 +60,21 @@ def read_header():
     return list(fields[1:1 + fields[0]])
 
 
-def write_header(block_list):
+def write_header(block_list, count):
+    """The header: count, then block_list[:count] (the rest is unused).
+    One integer at a time, so that a commit allocates nothing."""
     b = bio.bread(start)
-    values = block_list + [0] * (LOGSIZE - len(block_list))
-    struct.pack_into(LOGHEADER, b.data, 0, len(block_list), *values)
+    struct.pack_into("<I", b.data, 0, count)
+    for i in range(count):
+        struct.pack_into("<I", b.data, 4 + 4 * i, block_list[i])
     bio.bwrite(b)
     bio.brelse(b)
 
 
-def install(block_list, recovering):
+def install(block_list, count, recovering):
     """Copy each logged block to its home location."""
-    for i, home in enumerate(block_list):
+    for i in range(count):
+        home = block_list[i]
         logged = bio.bread(start + 1 + i)
         dst = bio.bread(home)
         dst.data[:] = logged.data
@@ -85,8 +89,8 @@ def recover():
     pending = read_header()
     if pending:
         print("log: recovering %d blocks from an interrupted commit" % len(pending))
-        install(pending, True)
-        write_header([])
+        install(pending, len(pending), True)
+        write_header(pending, 0)
 
 
 def begin_op():
@@ -160,13 +164,13 @@ def _commit():
         src.logged = False
         bio.brelse(src)
         bio.brelse(dst)
-    done = blocks[:nblocks]
+    count = nblocks
+    write_header(blocks, count)  # 2. the commit point
+    install(blocks, count, False)  # 3.
+    write_header(blocks, 0)      # 4.
     nblocks = 0
-    write_header(done)           # 2. the commit point
-    install(done, False)         # 3.
-    write_header([])             # 4.
     stats["commits"] += 1
-    stats["blocks"] += len(done)
+    stats["blocks"] += count
 
 
 def log_write(b):

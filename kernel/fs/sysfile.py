@@ -213,7 +213,7 @@ def sys_open(p):
     return file.operation(_open, p, path, kern.arg_int(p.trapframe, 1))
 
 
-def _open(p, path, omode):
+def _open(p, path, omode, _d=None):
     if omode & O_CREATE:
         ip = create(p, path, T_FILE, 0, 0)
         if ip is None:
@@ -264,7 +264,7 @@ def make_node(p, itype, major, minor):
     return file.operation(_make_node, p, path, (itype, major, minor))
 
 
-def _make_node(p, path, kind):
+def _make_node(p, path, kind, _d=None):
     ip = create(p, path, kind[0], kind[1], kind[2])
     if ip is None:
         return -1
@@ -288,7 +288,7 @@ def sys_chdir(p):
     return file.operation(_chdir, p, path, None)
 
 
-def _chdir(p, path, _):
+def _chdir(p, path, _, _d=None):
     ip = directory.namei(path, p.cwd)
     if ip is None:
         return -1
@@ -313,7 +313,7 @@ def sys_link(p):
     return file.operation(_link, p, old, new)
 
 
-def _link(p, old, new):
+def _link(p, old, new, _d=None):
     ip = directory.namei(old, p.cwd)
     if ip is None:
         return -1
@@ -359,7 +359,7 @@ def sys_unlink(p):
     return file.operation(_unlink, p, path, None)
 
 
-def _unlink(p, path, _):
+def _unlink(p, path, _, _d=None):
     dp, name = directory.nameiparent(path, p.cwd)
     if dp is None:
         return -1

@@ -167,7 +167,7 @@ def exec_file(p, path, argv):
     return file.operation(_exec_file, p, path, argv)
 
 
-def _exec_file(p, path, argv):
+def _exec_file(p, path, argv, _):
     ip = directory.namei(path, p.cwd)
     if ip is None:
         return -1

@@ -57,7 +57,7 @@ policy = None
 current = None        # the running Thread
 idle_thread = None    # the boot thread, run when nothing else can be
 threads = {}          # handle -> Thread, every live thread
-sleepers = {}         # channel -> [Thread], the wait queues
+sleepers = {}         # channel -> Thread or [Thread], the wait queues
 exited = []           # exited threads whose stacks are not freed yet
 need_resched = False  # the policy wants the running thread off the CPU
 
@@ -158,12 +158,16 @@ def sleep(chan):
     if me is idle_thread:
         raise RuntimeError("the idle thread must never sleep")
     # Join the wait queue first: that may allocate, and if it fails the
-    # thread must still be running, unchanged.
+    # thread must still be running, unchanged.  A channel with one sleeper
+    # (nearly all of them) holds the thread itself, not a list: sleeping
+    # then allocates nothing.
     waiting = sleepers.get(chan)
     if waiting is None:
-        sleepers[chan] = [me]
-    else:
+        sleepers[chan] = me
+    elif type(waiting) is list:
         waiting.append(me)
+    else:
+        sleepers[chan] = [waiting, me]
     me.state = SLEEPING
     me.chan = chan
     nxt = pick_runnable()              # run_next(), by hand: this path is hot
@@ -176,7 +180,9 @@ def wake(thread):
     if thread.state != SLEEPING:
         return
     waiting = sleepers.get(thread.chan)
-    if waiting is not None:
+    if waiting is thread:
+        del sleepers[thread.chan]
+    elif waiting is not None:
         waiting.remove(thread)
         if not waiting:
             del sleepers[thread.chan]
@@ -186,12 +192,26 @@ def wake(thread):
 def wakeup(chan):
     """Make every thread sleeping on chan runnable."""
     waiting = sleepers.pop(chan, None)
-    if waiting:
+    if waiting is None:
+        return
+    if type(waiting) is not list:          # one sleeper: the thread itself
+        waiting.state = RUNNABLE
+        waiting.chan = None
+        policy.enqueue(waiting)
+    else:
         enqueue = policy.enqueue
         for thread in waiting:
             thread.state = RUNNABLE        # make_runnable(), by hand
             thread.chan = None
             enqueue(thread)
+
+
+def sleeping_on(chan):
+    """The threads sleeping on chan, in the order they went to sleep."""
+    waiting = sleepers.get(chan)
+    if waiting is None:
+        return []
+    return list(waiting) if type(waiting) is list else [waiting]
 
 
 def pick_runnable():

@@ -159,12 +159,14 @@ def test_sleep_records_the_sleeper_and_switches(kern, kthread):
     b = kthread.spawn("b", print)
     kthread.sleep("chan")
     assert a.state == kthread.SLEEPING and a.chan == "chan"
-    assert kthread.sleepers == {"chan": [a]}
+    assert kthread.sleepers == {"chan": a}           # one sleeper: no list
+    assert kthread.sleeping_on("chan") == [a]
     assert kern.switches == [b.handle]
     assert kthread.current is b and b.state == kthread.RUNNING and b.switches == 1
     # b sleeps on the same channel: the queue is in order; idle runs next.
     kthread.sleep("chan")
     assert kthread.sleepers == {"chan": [a, b]}
+    assert kthread.sleeping_on("chan") == [a, b]
     assert kern.switches == [b.handle, 0]
     assert kthread.current is kthread.idle_thread
 
@@ -188,6 +190,10 @@ def test_wakeup_wakes_every_sleeper_on_the_channel_only(kern, kthread):
     assert [kthread.policy.pick_next() for _ in range(2)] == [a, b]
     kthread.wakeup("nobody sleeps here")          # harmless
     assert kthread.sleepers == {"y": [c]}
+    # A lone sleeper is kept as the thread itself; wake() and wakeup() take it.
+    kthread.sleepers["y"] = c
+    kthread.wakeup("y")
+    assert c.state == kthread.RUNNABLE and kthread.sleepers == {}
 
 
 def test_run_next_skips_threads_no_longer_runnable(kern, kthread):
@@ -400,7 +406,7 @@ def test_console_wakes_readers(kern, kthread, console):
     reader = spawn_and_run(kthread, "reader")
     chan = console.channels[console.MONITOR]
     kthread.sleep(chan)                        # where readline() waits for a line
-    assert kthread.sleepers[chan] == [reader]
+    assert kthread.sleeping_on(chan) == [reader]
     kern.input = list(b"hi\r")
     console.intr()                             # the UART interrupt, at a safe point
     assert console.queues[console.MONITOR] == [b"hi\n"]

@@ -210,7 +210,7 @@ def install_first(bio, log):
         b.logged = False
         bio.bunpin(b)
         bio.brelse(b)
-    log.write_header([])
+    log.write_header([], 0)
 
 
 def test_a_commit_that_installs_before_the_header_is_caught(monkeypatch):

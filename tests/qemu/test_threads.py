@@ -67,7 +67,7 @@ def test_many_threads_sleep_and_wake(machine):
     machine.run("ts = [kthread.spawn('s%%d' %% i, sleeper, i) for i in range(%d)]" % n)
     assert machine.value("None in ts") is False
     machine.run("kthread.yield_()")            # each runs once and goes to sleep
-    assert machine.value("len(kthread.sleepers['bell'])") == n
+    assert machine.value("len(kthread.sleeping_on('bell'))") == n
     assert machine.value("all(t.state == kthread.SLEEPING for t in ts)") is True
     assert machine.value("len(kthread.threads)") == n + 2
     in_use = before - machine.value("kern.free_pages()")
@@ -92,7 +92,7 @@ def test_many_threads_sleep_and_wake(machine):
     machine.run("bell.clear(); woken.clear()")
     machine.run("ts = [kthread.spawn('t%%d' %% i, sleeper, i) for i in range(%d)]" % n)
     machine.run("kthread.yield_()")
-    assert machine.value("len(kthread.sleepers['bell'])") == n
+    assert machine.value("len(kthread.sleeping_on('bell'))") == n
     machine.run("bell.append(1); kthread.wakeup('bell')")
     assert machine.value("sum(kthread.join(t) for t in ts)") == n * (n - 1)
     assert machine.value("len(kthread.threads)") == 2
