@@ -20,13 +20,18 @@ def user_loop(p, a0):
     thread inside its handler and never comes back here.)"""
     handlers = table.handlers
     run_user = kern.run_user
+    now = kern.time
     while True:
         if p.killed:
             return -1
+        entered = now()
         code = run_user(p.trapframe, p.pagetable, a0)
+        p.utime += now() - entered       # user time, at the boundary itself
         if code >= 0:
             handler = handlers[code]
             a0 = handler(p) if handler is not None else table.unknown(p)
+            if kthread.need_resched:     # the call woke someone more urgent
+                kthread.yield_if_asked()
         elif code == TRAP_INTERRUPT:
             a0 = None
             interrupt()

@@ -20,12 +20,21 @@
 # not two through a scheduler thread as in xv6).  A thread cannot free
 # the stack it is running on, so an exiting thread leaves itself on the
 # `exited` list, which whoever runs next empties (finish_switch).
+#
+# The policy is told of every change (kernel/sched/__init__.py lists its
+# hooks) and says when it wants the CPU back: kthread arms the scheduling
+# timer (timer.SCHED) for the policy's next_timer() after every switch,
+# and when it fires asks policy.tick() whether the running thread's turn
+# is over.  The kernel is not preemptive: a thread told to give up the CPU
+# does so at its next safe point (yield_if_asked, on its way back to user
+# mode).  CPU time is charged to threads at every switch, in `time` cycles.
 import kern
 
 from kernel.compat import const
 from kernel.abi.limits import MAX_THREADS
 from kernel import sched
-from kernel.thread import events
+from kernel.sched.base import State, NEW, WOKEN, PREEMPTED, YIELDED, NEVER
+from kernel.thread import events, timer, trace
 
 NEW = const(0)
 RUNNABLE = const(1)
@@ -44,8 +53,8 @@ class Thread:
         self.handle = -1          # the C thread's handle (0 = the boot thread)
         self.chan = None          # what a SLEEPING thread waits for
         self.switches = 0         # times it was switched to
-        self.ticks = 0            # timer ticks charged to it
-        self.sched = None         # the scheduling policy's state for it
+        self.cpu = 0              # `time` cycles it has run
+        self.sched = State(True)  # the scheduling policy's state for it
         self.result = None        # what its function returned
         self.done = False
 
@@ -54,7 +63,9 @@ class Thread:
 
 
 policy = None
+quantum = sched.QUANTUM   # the time-sharing quantum, time cycles
 current = None        # the running Thread
+switched_at = 0       # kern.time() of the last switch: charges CPU time
 idle_thread = None    # the boot thread, run when nothing else can be
 threads = {}          # handle -> Thread, every live thread
 sleepers = {}         # channel -> [Thread], the wait queues
@@ -62,11 +73,35 @@ exited = []           # exited threads whose stacks are not freed yet
 need_resched = False  # the policy wants the running thread off the CPU
 
 
-def init(policy_name=sched.DEFAULT):
+def boot_choice():
+    """The policy and quantum the boot arguments name: `sched=plan9`,
+    `sched=edf+plan9`, `quantum=5000` (microseconds); else the defaults."""
+    name, quantum_us = sched.DEFAULT, 0
+    for arg in kern.bootargs().split():
+        if arg.startswith("sched="):
+            name = arg[6:]
+        elif arg.startswith("quantum=") and arg[8:].isdigit():
+            quantum_us = int(arg[8:])
+    return name, quantum_us
+
+
+def init(policy_name=None):
     """Adopt the running boot thread as the idle thread; schedule the
-    others with the named policy (a key of sched.POLICIES)."""
-    global policy, current, idle_thread
-    policy = sched.make(policy_name, MAX_THREADS)
+    others with the named policy (a key of sched.POLICIES; by default
+    what the boot arguments say)."""
+    global policy, current, idle_thread, switched_at, quantum
+    if policy_name is None:
+        policy_name, quantum_us = boot_choice()
+        if quantum_us > 0:
+            quantum = quantum_us * sched.US
+    try:
+        policy = sched.make(policy_name, MAX_THREADS, quantum)
+    except ValueError as exc:
+        print("sched: %s; using %s" % (exc.args[0], sched.DEFAULT))
+        policy = sched.make(sched.DEFAULT, MAX_THREADS, quantum)
+    switched_at = kern.time()
+    timer.on_timer(timer.SCHED, sched_timer)
+    events.on_event(kern.EV_TIMER, timer.fired)
     idle_thread = Thread("idle", None, ())
     idle_thread.handle = kern.thread_current()
     idle_thread.state = RUNNING
@@ -86,7 +121,9 @@ def spawn(name, function, *args):
     thread.handle = handle
     kern.thread_set_name(handle, name)
     threads[handle] = thread
-    make_runnable(thread)
+    if trace.on:
+        trace.record(trace.NAME, handle, 0, name)
+    make_runnable(thread, NEW)
     return thread
 
 
@@ -94,6 +131,8 @@ def rename(thread, name):
     """Give thread a new name (exec does: the thread takes the program's)."""
     thread.name = name
     kern.thread_set_name(thread.handle, name)
+    if trace.on:
+        trace.record(trace.NAME, thread.handle, 0, name)
 
 
 def _thread_main(thread):
@@ -107,6 +146,7 @@ def _thread_main(thread):
 def exit_thread():
     """End the running thread.  Never returns."""
     me = current
+    policy.exited(me, kern.time())
     me.state = EXITED
     me.done = True
     exited.append(me)
@@ -122,22 +162,42 @@ def join(thread):
     return thread.result
 
 
-def make_runnable(thread):
+def make_runnable(thread, why=WOKEN):
+    global need_resched
+    if trace.on and why == WOKEN:
+        trace.record(trace.WAKEUP, current.handle, thread.handle)
     thread.state = RUNNABLE
     thread.chan = None
-    policy.enqueue(thread)
+    if policy.enqueue(thread, why, kern.time()):
+        need_resched = True
+    if policy.rearm:
+        rearm()
 
 
-def yield_():
-    """Let every other runnable thread run once before this one continues."""
+def rearm():
+    policy.rearm = False
+    running = None if current is idle_thread else current
+    timer.arm(timer.SCHED, policy.next_timer(running, kern.time()))
+
+
+def yield_(why=YIELDED):
+    """Give up the CPU: the policy decides who runs next, which may be this
+    thread again (round robin: every other runnable thread runs first)."""
     happened = kern.events()        # a safe point: collect interrupts
     if happened:                    # (events.poll(), by hand: this path is hot)
         events.dispatch(happened)
+    me = current
+    if me is idle_thread:
+        nxt = pick_runnable()
+        if nxt is not None:
+            switch_to(nxt)
+        return
+    me.state = RUNNABLE
+    if trace.on and why == YIELDED:
+        trace.record(trace.YIELD, me.handle, 0)
+    policy.enqueue(me, why, kern.time())
     nxt = pick_runnable()
-    if nxt is None:
-        return                      # nobody else wants the CPU
-    make_runnable(current)
-    switch_to(nxt)
+    switch_to(idle_thread if nxt is None else nxt)
 
 
 def yield_if_asked():
@@ -145,7 +205,9 @@ def yield_if_asked():
     global need_resched
     if need_resched:
         need_resched = False
-        yield_()
+        if trace.on:
+            trace.record(trace.PREEMPT, current.handle, 0)
+        yield_(PREEMPTED)
 
 
 def sleep(chan):
@@ -155,6 +217,9 @@ def sleep(chan):
         raise RuntimeError("the idle thread must never sleep")
     me.state = SLEEPING
     me.chan = chan
+    policy.blocked(me, kern.time())
+    if trace.on:
+        trace.record(trace.SLEEP, me.handle, 0, repr(chan)[:11])
     waiting = sleepers.get(chan)
     if waiting is None:
         sleepers[chan] = [me]
@@ -179,20 +244,28 @@ def wake(thread):
 
 def wakeup(chan):
     """Make every thread sleeping on chan runnable."""
+    global need_resched
     waiting = sleepers.pop(chan, None)
     if waiting:
         enqueue = policy.enqueue
+        now = kern.time()
         for thread in waiting:
+            if trace.on:
+                trace.record(trace.WAKEUP, current.handle, thread.handle)
             thread.state = RUNNABLE        # make_runnable(), by hand
             thread.chan = None
-            enqueue(thread)
+            if enqueue(thread, WOKEN, now):
+                need_resched = True
+        if policy.rearm:
+            rearm()
 
 
 def pick_runnable():
     """The policy's next choice that is still runnable, or None."""
-    nxt = policy.pick_next()
+    now = kern.time()
+    nxt = policy.pick_next(now)
     while nxt is not None and nxt.state != RUNNABLE:
-        nxt = policy.pick_next()       # no longer runnable: skip it
+        nxt = policy.pick_next(now)    # no longer runnable: skip it
     return nxt
 
 
@@ -203,15 +276,23 @@ def run_next():
 
 
 def switch_to(thread):
-    global current
+    global current, switched_at, need_resched
+    now = kern.time()
+    need_resched = False
+    timer.arm(timer.SCHED, policy.next_timer(None if thread is idle_thread else thread, now))
     if thread is current:
         thread.state = RUNNING
         return
-    if current is idle_thread:
+    old = current
+    old.cpu += now - switched_at
+    switched_at = now
+    if old is idle_thread:
         idle_thread.state = RUNNABLE     # waiting in idle_loop, never queued
     current = thread
     thread.state = RUNNING
     thread.switches += 1
+    if trace.on:
+        trace.record(trace.SWITCH, old.handle, thread.handle, thread.name)
     kern.thread_switch(thread.handle)
     # Running again, on our own stack, some time later.
     if exited:
@@ -229,15 +310,64 @@ def finish_switch():
         del threads[dead.handle]
 
 
-def charge_tick():
-    """A timer tick happened: charge it to the running thread, and ask the
-    policy whether that thread's turn is over (acted on before the thread
-    returns to user mode, or at its next yield)."""
+def sched_timer(now):
+    """The policy's timer fired: ask it whether the running thread's turn
+    is over (acted on before the thread returns to user mode, or at its
+    next yield), and arm the timer for the policy's next moment."""
     global need_resched
-    running = current
-    running.ticks += 1
-    if running is not idle_thread and policy.tick(running):
+    running = None if current is idle_thread else current
+    if policy.tick(running, now):
         need_resched = True
+    timer.arm(timer.SCHED, policy.next_timer(running, now))
+
+
+def cpu_time(thread):
+    """`time` cycles thread has run, counting the running one's turn so far."""
+    if thread is current:
+        return thread.cpu + kern.time() - switched_at
+    return thread.cpu
+
+
+def set_priority(thread, base, fixed):
+    """Give thread a new base priority (and fixed or not), requeueing it."""
+    st = thread.sched
+    st.base = base
+    st.fixed = fixed
+    if st.queued:
+        policy.remove(thread)
+        policy.enqueue(thread, NEW, kern.time())
+
+
+def use(name, new_quantum=0):
+    """Switch every thread to the policy `name` (a key of sched.POLICIES,
+    or "edf+rr" / "edf+plan9"; plain "edf" runs over the current time-sharing
+    policy).  Runnable threads move across in their old policy's order;
+    nobody is lost or queued twice.  The running thread yields at the end."""
+    global policy, quantum
+    if new_quantum > 0:
+        quantum = new_quantum
+    inner = policy.inner.name if hasattr(policy, "inner") else policy.name
+    if inner == "edf":
+        inner = "rr"
+    new = sched.make(name, MAX_THREADS, quantum, inner)
+    old = policy
+    queued = old.threads()
+    for t in queued:
+        old.remove(t)
+    if current is not idle_thread:
+        old.remove(current)
+    for t in threads.values():
+        t.sched.reset()
+    policy = new
+    if trace.on:
+        trace.record(trace.POLICY, 0, 0, name)
+    now = kern.time()
+    for t in queued:
+        if t.state == RUNNABLE:
+            new.enqueue(t, NEW, now)
+    if current is not idle_thread:
+        yield_(NEW)
+    return new
 
 
 def idle_loop():

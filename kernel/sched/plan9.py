@@ -1,0 +1,210 @@
+# Plan 9's time-sharing priorities: a hog sinks, an interactive thread stays high.
+#
+# There are NPRIQ (20) priorities, higher running first, each with a FIFO
+# run queue, and a bitmask `runvec` with bit p set while queue p is not
+# empty: picking the next thread is finding the highest set bit, never a
+# scan of the queues.
+#
+# Every thread has a base priority (10 for processes, 13 for kernel
+# threads; `setpri` and `nice` change a process's) and a measure of how
+# much CPU it has used lately, `cpu`, from 0 to 1000 (1.0 = all of a CPU).
+# `cpu` is a decaying average over a window of `window` time cycles (two
+# seconds here; Plan 9's schedgain is 30 s, too slow to watch): while a
+# thread runs its cpu climbs towards 1000, while it waits or sleeps it
+# decays towards 0.  A quick job that gets in and out is not penalised;
+# one that keeps the CPU for about a window ends up with cpu near 1000.
+#
+# Whenever a thread is queued (it woke, was preempted, yielded) and at
+# every quantum of the running thread, its priority is recomputed
+# (reprioritize): its fair share of the CPU is 1/load, where load is the
+# decaying average number of runnable threads, and its priority is
+#
+#       fair share / cpu     (never above its base)
+#
+# so a thread that uses less than its share sits at its base priority and
+# one that uses more sinks, further the more it takes.  The boost is
+# earned back by sleeping: cpu decays while it is off the CPU, and its
+# priority climbs back to the base.  Threads with a fixed priority (kernel
+# threads, processes that ask) keep their base priority always.
+#
+# A thread runs until it blocks or yields, until a thread of a higher
+# priority becomes runnable (it is then preempted at once), or until its
+# quantum ends and any other thread is ready (then it goes to the back of
+# the queue of its new priority).  Once a second the queued threads are
+# reprioritized too (rebalance), so that a thread waiting behind others
+# rises as its cpu decays and nobody starves.
+from collections import deque
+
+from kernel.sched.base import (PREEMPTED, YIELDED, NEVER, MS, TIMEBASE_HZ, NPRIQ,
+                               highest_bit)
+
+
+class Plan9:
+    name = "plan9"
+
+    def __init__(self, capacity, quantum=10 * MS, window=2 * TIMEBASE_HZ):
+        self.runq = [deque((), capacity) for _ in range(NPRIQ)]
+        self.runvec = 0            # bit p: runq[p] is not empty
+        self.nready = 0
+        self.quantum = quantum
+        self.window = window       # the cpu average's window (Plan 9's schedgain)
+        self.load = 0              # runnable threads, decaying average, * 1000
+        self.load_time = 0
+        self.balance_time = 0
+        self.running = None
+        self.rearm = False
+
+    # -- the cpu average and the priority it gives --
+
+    def updatecpu(self, st, now, running):
+        n = now - st.lastupdate
+        if n <= 0:
+            return
+        st.lastupdate = now
+        d = self.window
+        if n > d:
+            n = d
+        if running:
+            st.cpu = 1000 - (1000 - st.cpu) * (d - n) // d
+        else:
+            st.cpu = st.cpu * (d - n) // d
+
+    def reprioritize(self, st):
+        if st.fixed or self.load == 0:
+            return st.base
+        fairshare = 1000 * 1000 // self.load
+        n = st.cpu if st.cpu > 0 else 1
+        ratio = (fairshare + n // 2) // n
+        return st.base if ratio > st.base else ratio
+
+    def account_load(self, now):
+        """Plan 9's accounttime: load decays towards the number of threads
+        that are runnable, with a time constant of one second."""
+        n = now - self.load_time
+        if n <= 0:
+            return
+        self.load_time = now
+        if n > TIMEBASE_HZ:
+            n = TIMEBASE_HZ
+        nrun = self.nready + (1 if self.running is not None else 0)
+        self.load = (self.load * (TIMEBASE_HZ - n) + nrun * 1000 * n) // TIMEBASE_HZ
+
+    # -- the run queues --
+
+    def _queue(self, thread, pri):
+        st = thread.sched
+        st.pri = pri
+        st.queued = True
+        self.runq[pri].append(thread)
+        self.runvec |= 1 << pri
+        self.nready += 1
+
+    def enqueue(self, thread, why, now):
+        st = thread.sched
+        was_running = thread is self.running
+        if was_running:
+            self.running = None
+        self.updatecpu(st, now, was_running and (why == PREEMPTED or why == YIELDED))
+        self._queue(thread, self.reprioritize(st))
+        running = self.running
+        return running is not None and st.pri > running.sched.pri   # anyhigher()
+
+    def pick_next(self, now):
+        if not self.runvec:
+            return None
+        pri = highest_bit(self.runvec)
+        q = self.runq[pri]
+        thread = q.popleft()
+        if not q:
+            self.runvec &= ~(1 << pri)
+        self.nready -= 1
+        st = thread.sched
+        st.queued = False
+        self.updatecpu(st, now, False)     # the decay while it waited
+        st.running_since = now
+        st.slice_end = now + self.quantum
+        self.running = thread
+        return thread
+
+    def blocked(self, thread, now):
+        self.updatecpu(thread.sched, now, True)
+        self.running = None
+
+    def exited(self, thread, now):
+        self.running = None
+
+    def tick(self, thread, now):
+        self.account_load(now)
+        if now - self.balance_time >= TIMEBASE_HZ:
+            self.balance_time = now
+            self.rebalance(now)
+        if thread is None:
+            return False
+        st = thread.sched
+        self.updatecpu(st, now, True)
+        st.pri = self.reprioritize(st)
+        if self.runvec >> (st.pri + 1):              # anyhigher()
+            return True
+        if now >= st.slice_end:
+            if self.runvec and not st.fixed:         # anyready()
+                return True
+            st.slice_end = now + self.quantum
+        return False
+
+    def rebalance(self, now):
+        """Once a second: queued threads whose cpu has decayed move up."""
+        for pri in range(NPRIQ):
+            q = self.runq[pri]
+            for _ in range(len(q)):
+                thread = q.popleft()
+                st = thread.sched
+                self.updatecpu(st, now, False)
+                npri = self.reprioritize(st)
+                if npri == pri:
+                    q.append(thread)
+                else:
+                    st.pri = npri
+                    self.runq[npri].append(thread)
+                    self.runvec |= 1 << npri
+            if not q:
+                self.runvec &= ~(1 << pri)
+
+    def next_timer(self, thread, now):
+        return NEVER if thread is None else thread.sched.slice_end
+
+    def remove(self, thread):
+        if thread is self.running:
+            self.running = None
+        st = thread.sched
+        if not st.queued:
+            return
+        st.queued = False
+        q = self.runq[st.pri]
+        for _ in range(len(q)):
+            t = q.popleft()
+            if t is not thread:
+                q.append(t)
+        if len(q) == 0:
+            self.runvec &= ~(1 << st.pri)
+        self.nready -= 1
+
+    def threads(self):
+        out = []
+        for pri in range(NPRIQ - 1, -1, -1):
+            out.extend(self.runq[pri])
+        return out
+
+    def describe(self, thread):
+        st = thread.sched
+        return "p%d/%d%s" % (st.pri, st.base, "F" if st.fixed else "")
+
+    def show(self):
+        print("plan9, quantum %d us, window %d ms, load %d.%03d" % (
+            self.quantum // 10, self.window // MS, self.load // 1000, self.load % 1000))
+        for pri in range(NPRIQ - 1, -1, -1):
+            if self.runq[pri]:
+                print("  pri %2d: %s" % (pri, " ".join(
+                    "%s(cpu %d)" % (t.name, t.sched.cpu) for t in self.runq[pri])))
+
+    def __len__(self):
+        return self.nready
