@@ -14,6 +14,11 @@ CPUS ?= 1
 MEM ?= 128M
 # BOOTARGS=monitor boots to the kernel monitor without starting init.
 BOOTARGS ?=
+# SCHED=plan9 (or rr, edf, edf+plan9) boots with that scheduling policy;
+# QUANTUM=5000 sets the time-sharing quantum in microseconds (10000).
+SCHED ?=
+QUANTUM ?=
+ALL_BOOTARGS = $(strip $(BOOTARGS) $(if $(SCHED),sched=$(SCHED)) $(if $(QUANTUM),quantum=$(QUANTUM)))
 # The disk.  The build makes build/fs.img; a test boots a private copy
 # (FSIMG=/tmp/.../fs.img) so that no machine ever writes the shared image.
 # FSIMG= (empty) boots without a disk.  FSDRIVE is QEMU's description of
@@ -23,7 +28,7 @@ FSDRIVE ?= file=$(FSIMG),format=raw
 DISK = -drive $(FSDRIVE),if=none,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 QEMUOPTS = -machine virt -bios none -m $(MEM) -smp $(CPUS) -nographic \
 	-global virtio-mmio.force-legacy=false -kernel $(KERNEL) $(if $(FSIMG),$(DISK)) \
-	$(if $(BOOTARGS),-append "$(BOOTARGS)")
+	$(if $(ALL_BOOTARGS),-append "$(ALL_BOOTARGS)")
 GDBPORT ?= 26000
 PYTEST_ARGS ?=
 VENV_PY := .venv/bin/python

@@ -6,6 +6,7 @@
 #                           policy), "edf+rr", "edf+plan9"
 #   sched.use("rr", 5000)   ... with a quantum of 5000 microseconds
 #   sched.policy()          the policy object itself (kthread.policy)
+#   sched.check()           [] if every runnable thread is queued exactly once
 from kernel.sched.base import US
 from kernel.thread import kthread
 
@@ -21,3 +22,23 @@ def use(name, quantum_us=0):
 
 def policy():
     return kthread.policy
+
+
+def check():
+    """The scheduler's invariant on the live kernel: every runnable thread
+    but the running one is queued exactly once, and nothing else is.
+    Returns the problems found (an empty list when all is well)."""
+    problems = []
+    queued = kthread.policy.threads()
+    for t in kthread.threads.values():
+        n = 0
+        for q in queued:
+            if q is t:
+                n += 1
+        should = 1 if (t.state == kthread.RUNNABLE and t is not kthread.current
+                       and t is not kthread.idle_thread) else 0
+        if n != should:
+            problems.append("%r queued %d times" % (t, n))
+    if len(queued) != len(kthread.policy):
+        problems.append("%d queued, the policy counts %d" % (len(queued), len(kthread.policy)))
+    return problems

@@ -30,8 +30,6 @@ def user_loop(p, a0):
         if code >= 0:
             handler = handlers[code]
             a0 = handler(p) if handler is not None else table.unknown(p)
-            if kthread.need_resched:     # the call woke someone more urgent
-                kthread.yield_if_asked()
         elif code == TRAP_INTERRUPT:
             a0 = None
             interrupt()

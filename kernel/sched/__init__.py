@@ -34,6 +34,8 @@
 #   threads()               the queued threads, in the order they would run
 #   describe(t)             a few characters for ps (priority, misses)
 #   show()                  print the policy and its queues (sched.show())
+#   reset(quantum)          forget everything (no thread is queued): the
+#                           policy object is about to be used afresh
 #   __len__()               how many threads are queued
 #
 # What each hook may rely on: every RUNNABLE thread except the running one
@@ -57,6 +59,7 @@ from kernel.sched.edf import EDF
 
 POLICIES = {RoundRobin.name: RoundRobin, Plan9.name: Plan9, EDF.name: EDF}
 DEFAULT = RoundRobin.name
+TIME_SHARING = (RoundRobin.name, Plan9.name)
 QUANTUM = 10 * MS
 
 

@@ -149,6 +149,11 @@ class EDF:
 
     # -- the policy interface --
 
+    def reset(self, quantum):
+        self.inner.reset(quantum)
+        self.running = None
+        self.rearm = False
+
     def enqueue(self, thread, why, now):
         st = thread.sched
         if not st.admitted:

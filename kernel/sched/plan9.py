@@ -99,6 +99,11 @@ class Plan9:
         self.runvec |= 1 << pri
         self.nready += 1
 
+    def reset(self, quantum):
+        self.quantum = quantum
+        self.running = None
+        self.rearm = False
+
     def enqueue(self, thread, why, now):
         st = thread.sched
         was_running = thread is self.running

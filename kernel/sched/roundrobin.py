@@ -19,6 +19,11 @@ class RoundRobin:
         self.running = None
         self.rearm = False
 
+    def reset(self, quantum):
+        self.quantum = quantum
+        self.running = None
+        self.rearm = False
+
     def enqueue(self, thread, why, now):
         st = thread.sched
         if thread is self.running:

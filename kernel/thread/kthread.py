@@ -95,10 +95,10 @@ def init(policy_name=None):
         if quantum_us > 0:
             quantum = quantum_us * sched.US
     try:
-        policy = sched.make(policy_name, MAX_THREADS, quantum)
+        policy = _make(policy_name, sched.DEFAULT)
     except ValueError as exc:
         print("sched: %s; using %s" % (exc.args[0], sched.DEFAULT))
-        policy = sched.make(sched.DEFAULT, MAX_THREADS, quantum)
+        policy = _make(sched.DEFAULT, sched.DEFAULT)
     switched_at = kern.time()
     timer.on_timer(timer.SCHED, sched_timer)
     events.on_event(kern.EV_TIMER, timer.fired)
@@ -108,6 +108,34 @@ def init(policy_name=None):
     threads[idle_thread.handle] = idle_thread
     current = idle_thread
     kern.thread_set_name(idle_thread.handle, "idle")
+
+
+_made = {}            # time-sharing policy name -> its one object, reused
+
+
+def _make(name, inner):
+    """The policy called `name` ("edf" runs over `inner`, the time-sharing
+    policy in use).  Time-sharing policies are made once, at boot, and
+    reused: their queues are sized for MAX_THREADS, too big to allocate
+    late in a fragmented heap."""
+    if not _made:
+        for ts in sched.TIME_SHARING:
+            _made[ts] = sched.make(ts, MAX_THREADS, quantum)
+    if "+" in name:
+        name, inner = name.split("+", 1)
+    if inner not in _made:
+        inner = sched.DEFAULT
+    if name == "edf":
+        if inner not in _made:
+            raise ValueError("edf runs over %s, not %r" % (" or ".join(sched.TIME_SHARING), inner))
+        made = sched.EDF(_made[inner])
+    elif name in _made:
+        made = _made[name]
+    else:
+        raise ValueError("no scheduling policy %r (there are %s)" % (
+            name, ", ".join(sorted(sched.POLICIES))))
+    made.reset(quantum)
+    return made
 
 
 def spawn(name, function, *args):
@@ -346,10 +374,7 @@ def use(name, new_quantum=0):
     global policy, quantum
     if new_quantum > 0:
         quantum = new_quantum
-    inner = policy.inner.name if hasattr(policy, "inner") else policy.name
-    if inner == "edf":
-        inner = "rr"
-    new = sched.make(name, MAX_THREADS, quantum, inner)
+    new = _make(name, policy.inner.name if hasattr(policy, "inner") else policy.name)
     old = policy
     queued = old.threads()
     for t in queued:
