@@ -5,6 +5,7 @@
 #   make qemu-gdb  the same, halted, waiting for gdb-multiarch (see README)
 #   make test      build and run the whole test suite
 #   make bench     boot under -icount and report guest instructions per operation
+#   make trace     trace the scheduler while CMD="..." runs: build/trace.json, .svg
 #   make clean     remove the kernel build and fs.img (keeps the downloaded MicroPython)
 #   make distclean remove build/ and .venv/ too
 
@@ -33,7 +34,7 @@ GDBPORT ?= 26000
 PYTEST_ARGS ?=
 VENV_PY := .venv/bin/python
 
-.PHONY: all setup kernel qemu qemu-gdb test bench clean distclean print-qemu-cmd
+.PHONY: all setup kernel qemu qemu-gdb test bench trace clean distclean print-qemu-cmd
 
 all: kernel
 
@@ -69,9 +70,17 @@ qemu-gdb: kernel
 test: kernel
 	$(VENV_PY) -m pytest $(PYTEST_ARGS)
 
-# The figures go to build/bench.json and into README.md's table.
+# The figures go to build/bench.json and into README.md's tables (the
+# scheduler's: one boot per policy, tools/bench.py --sched).
 bench: kernel
-	$(VENV_PY) -m tools.bench --readme README.md
+	$(VENV_PY) -m tools.bench --sched --readme README.md
+
+# A picture of who ran when: boot (SCHED= chooses the policy), trace CMD at
+# the shell, write build/trace.json (Perfetto, chrome://tracing) and
+# build/trace.svg (tools/trace.py).
+CMD ?= hog 5 a & hog 5 b & interactive 5
+trace: kernel
+	$(VENV_PY) -m tools.trace --cmd "$(CMD)" --sched "$(SCHED)"
 
 # The exact QEMU command line, for the tests and tools (one source of truth).
 print-qemu-cmd:

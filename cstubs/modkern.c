@@ -58,6 +58,13 @@ static mp_obj_t kern_set_timer(mp_obj_t deadline) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(kern_set_timer_obj, kern_set_timer);
 
+// set_idle_backstop(cycles): see trap_idle (0: none, the default).
+static mp_obj_t kern_set_idle_backstop(mp_obj_t cycles) {
+    idle_backstop = (uint64_t)mp_obj_get_int_truncated(cycles);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(kern_set_idle_backstop_obj, kern_set_idle_backstop);
+
 // ---- physical memory ----
 
 static mp_obj_t kern_free_pages(void) {
@@ -201,6 +208,7 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_time), MP_ROM_PTR(&kern_time_obj) },
     { MP_ROM_QSTR(MP_QSTR_idle_time), MP_ROM_PTR(&kern_idle_time_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_timer), MP_ROM_PTR(&kern_set_timer_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_idle_backstop), MP_ROM_PTR(&kern_set_idle_backstop_obj) },
     { MP_ROM_QSTR(MP_QSTR_free_pages), MP_ROM_PTR(&kern_free_pages_obj) },
     { MP_ROM_QSTR(MP_QSTR_total_pages), MP_ROM_PTR(&kern_total_pages_obj) },
     { MP_ROM_QSTR(MP_QSTR_kalloc), MP_ROM_PTR(&kern_kalloc_obj) },

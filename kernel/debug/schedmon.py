@@ -7,6 +7,8 @@
 #   sched.use("rr", 5000)   ... with a quantum of 5000 microseconds
 #   sched.policy()          the policy object itself (kthread.policy)
 #   sched.check()           [] if every runnable thread is queued exactly once
+import kern
+
 from kernel.sched.base import US
 from kernel.thread import kthread
 
@@ -42,3 +44,16 @@ def check():
     if len(queued) != len(kthread.policy):
         problems.append("%d queued, the policy counts %d" % (len(queued), len(kthread.policy)))
     return problems
+
+
+def bench_tick(n=200):
+    """The cost of one scheduling timer event under the current policy (the
+    policy's tick and next_timer, arming the timer), measured from the
+    monitor: SCHED {"tick_centiticks": hundredths of a `time` tick}."""
+    now = kern.time
+    t0 = now()
+    for _ in range(n):
+        kthread.sched_timer(now())
+    t = now() - t0
+    kthread.need_resched = False
+    print('SCHED {"tick_centiticks": %d}' % (t * 100 // n))

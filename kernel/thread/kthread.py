@@ -75,13 +75,18 @@ need_resched = False  # the policy wants the running thread off the CPU
 
 def boot_choice():
     """The policy and quantum the boot arguments name: `sched=plan9`,
-    `sched=edf+plan9`, `quantum=5000` (microseconds); else the defaults."""
+    `sched=edf+plan9`, `quantum=5000` (microseconds); else the defaults.
+    `idlewake=1000` (microseconds; make bench) wakes an idle hart that often
+    when no timer is set, which QEMU's -icount sleep=off needs to notice
+    device interrupts (cstubs/trap.c)."""
     name, quantum_us = sched.DEFAULT, 0
     for arg in kern.bootargs().split():
         if arg.startswith("sched="):
             name = arg[6:]
         elif arg.startswith("quantum=") and arg[8:].isdigit():
             quantum_us = int(arg[8:])
+        elif arg.startswith("idlewake=") and arg[9:].isdigit():
+            kern.set_idle_backstop(int(arg[9:]) * sched.US)
     return name, quantum_us
 
 
