@@ -75,12 +75,13 @@ test: kernel
 bench: kernel
 	$(VENV_PY) -m tools.bench --sched --readme README.md
 
-# A picture of who ran when: boot (SCHED= chooses the policy), trace CMD at
-# the shell, write build/trace.json (Perfetto, chrome://tracing) and
-# build/trace.svg (tools/trace.py).
+# A picture of who ran when: boot (SCHED= chooses the policy), run SETUP
+# untraced, trace CMD at the shell, write build/trace.json (Perfetto,
+# chrome://tracing) and build/trace.svg (tools/trace.py).
 CMD ?= hog 5 a & hog 5 b & interactive 5
+SETUP ?=
 trace: kernel
-	$(VENV_PY) -m tools.trace --cmd "$(CMD)" --sched "$(SCHED)"
+	$(VENV_PY) -m tools.trace --cmd "$(CMD)" --sched "$(SCHED)" $(if $(SETUP),--setup "$(SETUP)")
 
 # The exact QEMU command line, for the tests and tools (one source of truth).
 print-qemu-cmd:

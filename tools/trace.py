@@ -8,6 +8,7 @@ between `TRACE BEGIN total hz` and `TRACE END`).  From the events it writes
 
     build/trace.json   Chrome's trace-event format: open it in
                        https://ui.perfetto.dev or chrome://tracing
+    build/trace.txt    the dump itself (draw it again with --dump)
     build/trace.svg    one lane per thread (a process's is named after its
                        program and pid), coloured by state -- running,
                        runnable (waiting for the CPU), sleeping -- with an
@@ -15,6 +16,7 @@ between `TRACE BEGIN total hz` and `TRACE END`).  From the events it writes
                        at each preemption; drawn with matplotlib
 
     python -m tools.trace --cmd "hog 10 & interactive 10" --sched plan9
+    python -m tools.trace --setup "hog 30 a & hog 30 b & sleep 20" --cmd "interactive 4"
     python -m tools.trace --dump saved-console.txt     # draw a saved dump
 
 parse(), timeline(), chrome_trace() and draw() are plain functions of the
@@ -33,7 +35,7 @@ if str(REPO_ROOT) not in sys.path:
 
 DEFAULT_JSON = REPO_ROOT / "build" / "trace.json"
 DEFAULT_SVG = REPO_ROOT / "build" / "trace.svg"
-EVENT = re.compile(r"^E (\d+) (\d+) (\w+) (-?\d+) (-?\d+) (\S+)\s*$")
+EVENT = re.compile(r"^E (\d+) (\d+) (\w+) (-?\d+) (-?\d+) (.*?)\s*$")
 BEGIN = re.compile(r"^TRACE BEGIN (\d+) (\d+)\s*$")
 COLOURS = {"running": "#2e7d32", "runnable": "#f9a825", "sleeping": "#cfd8dc"}
 
@@ -61,57 +63,75 @@ def parse(text):
 
 
 def timeline(events):
-    """Per thread: its label, and its states as [(start, end, state)] in
-    microseconds; plus the wakeups [(t, waker, woken)] and preemptions
-    [(t, thread)].  A thread's state before its first event is unknown and
-    not drawn; the idle thread (handle 0) is left out."""
-    labels, pids, state, since = {}, {}, {}, {}
-    spans = {}
+    """Per lane: its label, and its states as [(start, end, state)] in
+    microseconds; plus the wakeups [(t, waker lane, woken lane)] and
+    preemptions [(t, lane)].  A lane is one thread's life: kernel thread
+    handles are reused, so a handle that exited starts a new lane.  A
+    thread's state before its first event is unknown and not drawn; the
+    idle thread (handle 0) is left out."""
+    lane_of, next_lane = {}, [1]
+    labels, pids, state, since, spans = {}, {}, {}, {}, {}
     wakeups, preemptions = [], []
     end = events[-1]["t"] if events else 0
+
+    def lane(h):
+        if h == 0:
+            return 0
+        if h not in lane_of:
+            lane_of[h] = next_lane[0]
+            next_lane[0] += 1
+        return lane_of[h]
 
     def enter(h, new, t):
         if h == 0:
             return
-        old = state.get(h)
-        if old is not None and t > since[h]:
-            spans.setdefault(h, []).append((since[h], t, old))
-        state[h], since[h] = new, t
-        spans.setdefault(h, [])
+        ln = lane(h)
+        old = state.get(ln)
+        if old is not None and t > since[ln]:
+            spans.setdefault(ln, []).append((since[ln], t, old))
+        state[ln], since[ln] = new, t
+        spans.setdefault(ln, [])
+        if new is None:
+            del lane_of[h]                      # exited: the handle's next life is a new lane
 
     for e in events:
         t, kind, a, b = e["t"], e["kind"], e["a"], e["b"]
         if kind == "name":
-            labels[a] = e["name"]
+            if b and pids.get(lane(a), b) != b:  # a new process on a reused handle
+                enter(a, None, t)
+            labels[lane(a)] = e["name"]
             if b:
-                pids[a] = b
+                pids[lane(a)] = b
         elif kind == "switch":
-            if state.get(a) == "running":
+            if state.get(lane_of.get(a)) == "running":
                 enter(a, "runnable", t)     # a sleep, yield or exit said otherwise first
+            if a in lane_of and state.get(lane_of[a]) == "exiting":
+                enter(a, None, t)
             enter(b, "running", t)
-            if b and b not in labels and e["name"]:
-                labels[b] = e["name"]
+            if b and lane(b) not in labels and e["name"]:
+                labels[lane(b)] = e["name"]
         elif kind == "wakeup":
+            wakeups.append((t, lane(a), lane(b)))
             enter(b, "runnable", t)
-            wakeups.append((t, a, b))
         elif kind == "sleep":
             enter(a, "sleeping", t)
         elif kind in ("preempt", "yield"):
             enter(a, "runnable", t)
             if kind == "preempt":
-                preemptions.append((t, a))
+                preemptions.append((t, lane(a)))
         elif kind == "exit":
-            pids[a] = b
-            enter(a, None, t)
-        elif kind == "fork":
-            pass
-    for h in list(state):
-        if state[h] is not None and end > since[h]:
-            spans[h].append((since[h], end, state[h]))
+            pids[lane(a)] = b
+            state[lane(a)] = "running"
+            enter(a, "exiting", t)               # runs on until it switches away
+    for ln in list(state):
+        if state[ln] not in (None, "exiting") and end > since[ln]:
+            spans[ln].append((since[ln], end, state[ln]))
+    for ln in spans:
+        spans[ln] = [s for s in spans[ln] if s[2] != "exiting"]
     names = {}
-    for h in spans:
-        name = labels.get(h, "thread %d" % h)
-        names[h] = "%s (pid %d)" % (name, pids[h]) if h in pids else name
+    for ln in spans:
+        name = labels.get(ln, "thread")
+        names[ln] = "%s (pid %d)" % (name, pids[ln]) if ln in pids else name
     return names, spans, wakeups, preemptions
 
 
@@ -181,9 +201,13 @@ def draw(events, path, title="Pyrite scheduler trace"):
     plt.close(fig)
 
 
-def collect(m, cmd, timeout=120):
-    """On a booted machine at the shell's prompt: trace CMD, return the dump."""
+def collect(m, cmd, timeout=120, setup=None):
+    """On a booted machine at the shell's prompt: run SETUP untraced (say,
+    hogs that should have sunk before the picture starts), then trace CMD;
+    return the dump."""
     from tests.qemu.shell import ESCAPE, sh, to_monitor
+    if setup:
+        sh(m, setup, timeout)
     to_monitor(m)
     m.run("trace.on()", 20)
     m.send_raw(ESCAPE)
@@ -202,6 +226,7 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--cmd", help="the command line to trace at the shell")
     ap.add_argument("--sched", default="", help="the scheduling policy (rr, plan9, edf+plan9)")
+    ap.add_argument("--setup", help="a command line to run first, untraced")
     ap.add_argument("--dump", help="draw a saved dump instead of booting")
     ap.add_argument("--json", default=str(DEFAULT_JSON))
     ap.add_argument("--svg", default=str(DEFAULT_SVG), help="the picture (.svg or .png)")
@@ -216,12 +241,14 @@ def main(argv=None):
         try:
             m.expect_exact("init: starting sh\n", 60)
             m.expect_exact("$ ", 60)
-            text = collect(m, args.cmd)
+            text = collect(m, args.cmd, setup=args.setup)
             poweroff(m)
         finally:
             m.close()
     else:
         ap.error("give --cmd (or --dump)")
+    Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+    Path(args.json).with_suffix(".txt").write_text(text)     # the raw dump, for --dump
     events, _ = parse(text)
     if not events:
         print("trace: no events recorded", file=sys.stderr)

@@ -5,10 +5,22 @@
 #   trace.dump()   print the ring for tools/trace.py (`make trace` does this)
 from kernel.thread import kthread
 from kernel.thread import trace as ring
+from kernel.proc import proc
 
 
 def on():
-    ring.enable(True, kthread.threads.values())
+    start(kthread.threads.values(), proc.procs.values())
+
+
+def start(threads, procs):
+    """Turn the trace on, naming every thread and, for processes, its pid
+    (the schedtrace system call does this too); whether it was on."""
+    was = ring.enable(True, threads)
+    if not was:
+        for p in procs:
+            if p.state == proc.ALIVE and p.thread is not None:
+                ring.record(ring.NAME, p.thread.handle, p.pid, p.name)
+    return was
 
 
 def off():

@@ -197,7 +197,14 @@ def sys_procinfo(p):
 
 def sys_schedtrace(p):
     # schedtrace(on): start (1) or stop (0) the scheduler trace -> was it on.
-    return trace.enable(kern.arg_int(p.trapframe, 0) != 0, kthread.threads.values())
+    if kern.arg_int(p.trapframe, 0) == 0:
+        return trace.enable(False)
+    was = trace.enable(True, kthread.threads.values())
+    if not was:
+        for q in proc.procs.values():
+            if q.state == proc.ALIVE and q.thread is not None:
+                trace.record(trace.NAME, q.thread.handle, q.pid, q.name)
+    return was
 
 
 def sys_exec(p):

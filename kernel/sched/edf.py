@@ -156,12 +156,13 @@ class EDF:
 
     def enqueue(self, thread, why, now):
         st = thread.sched
-        if not st.admitted:
-            if thread is self.running:
-                self.running = None
-            preempt = self.inner.enqueue(thread, why, now)
+        if not st.admitted:                      # time-sharing: the common case
             running = self.running
-            return preempt and (running is None or not running.sched.admitted)
+            if thread is running:
+                self.running = None
+                return self.inner.enqueue(thread, why, now)
+            return self.inner.enqueue(thread, why, now) and (
+                running is None or not running.sched.admitted)
         if thread is self.running:
             self._charge(st, now)
             self.running = None
@@ -176,16 +177,17 @@ class EDF:
         return self._preempts(thread)
 
     def pick_next(self, now):
-        if self.held:
-            self._release(now)
-        if self.ready:
-            thread = self.ready.pop(0)
-            st = thread.sched
-            st.queued = False
-            st.running_since = now
-        else:
-            thread = self.inner.pick_next(now)
-        self.running = thread
+        if self.tasks:
+            if self.held:
+                self._release(now)
+            if self.ready:
+                thread = self.ready.pop(0)
+                st = thread.sched
+                st.queued = False
+                st.running_since = now
+                self.running = thread
+                return thread
+        thread = self.running = self.inner.pick_next(now)
         return thread
 
     def blocked(self, thread, now):

@@ -35,8 +35,11 @@
 # rises as its cpu decays and nobody starves.
 from collections import deque
 
-from kernel.sched.base import (PREEMPTED, YIELDED, NEVER, MS, TIMEBASE_HZ, NPRIQ,
-                               highest_bit)
+from kernel.sched.base import NEVER, MS, TIMEBASE_HZ, NPRIQ, highest_bit
+
+# highest_bit of every 10-bit value, for pick_next: two lookups cover the
+# 20 priorities, no loop and no call.
+HIGHEST = bytes([0] + [highest_bit(v) for v in range(1, 1024)])
 
 
 class Plan9:
@@ -49,6 +52,7 @@ class Plan9:
         self.quantum = quantum
         self.window = window       # the cpu average's window (Plan 9's schedgain)
         self.load = 0              # runnable threads, decaying average, * 1000
+        self.fairshare = 0         # 1000 * 1000 // load, kept with load
         self.load_time = 0
         self.balance_time = 0
         self.running = None
@@ -72,9 +76,8 @@ class Plan9:
     def reprioritize(self, st):
         if st.fixed or self.load == 0:
             return st.base
-        fairshare = 1000 * 1000 // self.load
         n = st.cpu if st.cpu > 0 else 1
-        ratio = (fairshare + n // 2) // n
+        ratio = (self.fairshare + n // 2) // n
         return st.base if ratio > st.base else ratio
 
     def account_load(self, now):
@@ -88,51 +91,80 @@ class Plan9:
             n = TIMEBASE_HZ
         nrun = self.nready + (1 if self.running is not None else 0)
         self.load = (self.load * (TIMEBASE_HZ - n) + nrun * 1000 * n) // TIMEBASE_HZ
+        self.fairshare = 1000 * 1000 // self.load if self.load else 0
 
     # -- the run queues --
-
-    def _queue(self, thread, pri):
-        st = thread.sched
-        st.pri = pri
-        st.queued = True
-        self.runq[pri].append(thread)
-        self.runvec |= 1 << pri
-        self.nready += 1
 
     def reset(self, quantum):
         self.quantum = quantum
         self.running = None
         self.rearm = False
 
+    def charge(self, st, now):
+        """updatecpu for a thread that ran from st.running_since to now: its
+        cpu decays for the time it waited before that, then climbs."""
+        d = self.window
+        cpu = st.cpu
+        since = st.running_since
+        w = since - st.lastupdate
+        if w > 0:
+            cpu = cpu * (d - w) // d if w < d else 0
+        r = now - since
+        if r > 0:
+            cpu = 1000 - (1000 - cpu) * (d - r) // d if r < d else 1000
+        st.cpu = cpu
+        st.lastupdate = st.running_since = now
+
+    # enqueue and pick_next run at every switch: updatecpu and reprioritize
+    # are written out in them, since a call costs more than their work, and
+    # pick_next leaves the decay while a thread waited to charge().
+
     def enqueue(self, thread, why, now):
         st = thread.sched
-        was_running = thread is self.running
-        if was_running:
-            self.running = None
-        self.updatecpu(st, now, was_running and (why == PREEMPTED or why == YIELDED))
-        self._queue(thread, self.reprioritize(st))
         running = self.running
-        return running is not None and st.pri > running.sched.pri   # anyhigher()
+        if thread is running:                    # preempted or yielded
+            self.running = running = None
+            self.charge(st, now)
+            cpu = st.cpu
+        else:                                    # woke or new: decay while away
+            cpu = st.cpu
+            n = now - st.lastupdate
+            if n > 0:
+                d = self.window
+                cpu = st.cpu = cpu * (d - n) // d if n < d else 0
+                st.lastupdate = now
+        pri = st.base                            # reprioritize(st)
+        fairshare = self.fairshare
+        if fairshare and not st.fixed:
+            ratio = (fairshare + (cpu >> 1)) // (cpu if cpu else 1)
+            if ratio < pri:
+                pri = ratio
+        st.pri = pri
+        st.queued = True
+        self.runq[pri].append(thread)
+        self.runvec |= 1 << pri
+        self.nready += 1
+        return running is not None and pri > running.sched.pri   # anyhigher()
 
     def pick_next(self, now):
-        if not self.runvec:
+        v = self.runvec
+        if not v:
             return None
-        pri = highest_bit(self.runvec)
+        pri = HIGHEST[v >> 10] + 10 if v >= 1024 else HIGHEST[v]
         q = self.runq[pri]
         thread = q.popleft()
         if not q:
-            self.runvec &= ~(1 << pri)
+            self.runvec = v & ~(1 << pri)
         self.nready -= 1
         st = thread.sched
         st.queued = False
-        self.updatecpu(st, now, False)     # the decay while it waited
         st.running_since = now
         st.slice_end = now + self.quantum
         self.running = thread
         return thread
 
     def blocked(self, thread, now):
-        self.updatecpu(thread.sched, now, True)
+        self.charge(thread.sched, now)
         self.running = None
 
     def exited(self, thread, now):
@@ -146,12 +178,13 @@ class Plan9:
         if thread is None:
             return False
         st = thread.sched
-        self.updatecpu(st, now, True)
-        st.pri = self.reprioritize(st)
-        if self.runvec >> (st.pri + 1):              # anyhigher()
+        self.charge(st, now)
+        pri = st.pri = self.reprioritize(st)
+        v = self.runvec
+        if v >> (pri + 1):                           # anyhigher()
             return True
         if now >= st.slice_end:
-            if self.runvec and not st.fixed:         # anyready()
+            if v and not st.fixed:                   # anyready()
                 return True
             st.slice_end = now + self.quantum
         return False

@@ -220,17 +220,18 @@ def yield_(why=YIELDED):
     if happened:                    # (events.poll(), by hand: this path is hot)
         events.dispatch(happened)
     me = current
+    now = kern.time()
     if me is idle_thread:
-        nxt = pick_runnable()
+        nxt = pick_runnable(now)
         if nxt is not None:
-            switch_to(nxt)
+            switch_to(nxt, now)
         return
     me.state = RUNNABLE
     if trace.on and why == YIELDED:
         trace.record(trace.YIELD, me.handle, 0)
-    policy.enqueue(me, why, kern.time())
-    nxt = pick_runnable()
-    switch_to(idle_thread if nxt is None else nxt)
+    policy.enqueue(me, why, now)
+    nxt = pick_runnable(now)
+    switch_to(idle_thread if nxt is None else nxt, now)
 
 
 def yield_if_asked():
@@ -250,7 +251,8 @@ def sleep(chan):
         raise RuntimeError("the idle thread must never sleep")
     me.state = SLEEPING
     me.chan = chan
-    policy.blocked(me, kern.time())
+    now = kern.time()
+    policy.blocked(me, now)
     if trace.on:
         trace.record(trace.SLEEP, me.handle, 0, repr(chan)[:11])
     waiting = sleepers.get(chan)
@@ -258,8 +260,8 @@ def sleep(chan):
         sleepers[chan] = [me]
     else:
         waiting.append(me)
-    nxt = pick_runnable()              # run_next(), by hand: this path is hot
-    switch_to(idle_thread if nxt is None else nxt)
+    nxt = pick_runnable(now)           # run_next(), by hand: this path is hot
+    switch_to(idle_thread if nxt is None else nxt, now)
 
 
 def wake(thread):
@@ -293,9 +295,8 @@ def wakeup(chan):
             rearm()
 
 
-def pick_runnable():
+def pick_runnable(now):
     """The policy's next choice that is still runnable, or None."""
-    now = kern.time()
     nxt = policy.pick_next(now)
     while nxt is not None and nxt.state != RUNNABLE:
         nxt = policy.pick_next(now)    # no longer runnable: skip it
@@ -304,15 +305,26 @@ def pick_runnable():
 
 def run_next():
     """Switch to the next runnable thread, or to the idle thread."""
-    nxt = pick_runnable()
-    switch_to(idle_thread if nxt is None else nxt)
-
-
-def switch_to(thread):
-    global current, switched_at, need_resched
     now = kern.time()
+    nxt = pick_runnable(now)
+    switch_to(idle_thread if nxt is None else nxt, now)
+
+
+def switch_to(thread, now):
+    global current, switched_at, need_resched
     need_resched = False
-    timer.arm(timer.SCHED, policy.next_timer(None if thread is idle_thread else thread, now))
+    # The policy's next moment.  A later one than what the timer holds is
+    # only noted: the earlier deadline fires first (a spurious tick the
+    # policy answers with "carry on") and programs it then.  This saves
+    # reprogramming the timer at every switch.
+    if thread is idle_thread:
+        timer.arm(timer.SCHED, policy.next_timer(None, now))
+    else:
+        when = policy.next_timer(thread, now)
+        if when < timer.programmed:
+            timer.arm(timer.SCHED, when)
+        else:
+            timer.deadlines[0] = when       # timer.SCHED
     if thread is current:
         thread.state = RUNNING
         return
@@ -351,7 +363,7 @@ def sched_timer(now):
     running = None if current is idle_thread else current
     if policy.tick(running, now):
         need_resched = True
-    timer.arm(timer.SCHED, policy.next_timer(running, now))
+    timer.deadlines[0] = policy.next_timer(running, now)   # timer.fired() programs it
 
 
 def cpu_time(thread):
@@ -403,9 +415,9 @@ def use(name, new_quantum=0):
 def idle_loop():
     """The boot thread's work for the rest of time: run threads, or wait."""
     while True:
-        nxt = pick_runnable()
+        nxt = pick_runnable(kern.time())
         if nxt is not None:
-            switch_to(nxt)
+            switch_to(nxt, kern.time())
         else:
             events.dispatch(kern.idle())
 

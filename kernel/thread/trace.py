@@ -53,6 +53,7 @@ def dump():
     while i < total:
         e = kern.trace_event(i)
         if e is not None:
-            print("E %d %d %s %d %d %s" % (e[0], e[1], KIND_NAMES[e[2]], e[3], e[4], e[5] or "-"))
+            name = e[5].replace(" ", "_") or "-"
+            print("E %d %d %s %d %d %s" % (e[0], e[1], KIND_NAMES[e[2]], e[3], e[4], name))
         i += 1
     print("TRACE END")

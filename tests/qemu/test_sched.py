@@ -147,3 +147,25 @@ def test_usertests_pass_under_policy(boot, policy):
     m = _boot(boot, policy)
     out = sh(m, "usertests", 600)
     assert out.splitlines()[-1].endswith(" failed") and out.splitlines()[-1].endswith(", 0 failed"), out[-2000:]
+
+
+def test_trace_records_the_scheduling_and_draws_it(boot, tmp_path):
+    from tools import trace
+    m = _boot(boot, "plan9")
+    dump = trace.collect(m, "hog 3 a & interactive 2; sleep 3")
+    events, hz = trace.parse(dump)
+    kinds = {e["kind"] for e in events}
+    assert {"name", "switch", "wakeup", "sleep", "fork", "exit", "preempt"} <= kinds, kinds
+    assert hz == 10_000_000 and all(e["hart"] == 0 for e in events)
+    times = [e["time"] for e in events]
+    assert times == sorted(times)
+    names, spans, wakeups, preemptions = trace.timeline(events)
+    labels = sorted(names.values())
+    assert any(l.startswith("hog (pid ") for l in labels), labels
+    assert sum(1 for l in labels if l.startswith("interactive (pid ")) == 2, labels
+    assert wakeups and preemptions
+    trace.draw(events, tmp_path / "trace.svg")
+    assert (tmp_path / "trace.svg").stat().st_size > 1000
+    # Off again: nothing more is recorded.
+    assert m.run("kern.trace_count()") == m.run("kern.trace_count()")
+    assert m.run("sched.show()").startswith("plan9")
