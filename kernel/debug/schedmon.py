@@ -15,6 +15,8 @@ from kernel.thread import kthread
 
 def show():
     kthread.policy.show()
+    print("load average %d.%03d (runnable threads, 1 s decay)" % (kthread.load // 1000,
+                                                                 kthread.load % 1000))
 
 
 def use(name, quantum_us=0):

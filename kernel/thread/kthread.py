@@ -66,6 +66,9 @@ policy = None
 quantum = sched.QUANTUM   # the time-sharing quantum, time cycles
 current = None        # the running Thread
 switched_at = 0       # kern.time() of the last switch: charges CPU time
+load = 0              # runnable threads, decaying over LOAD_WINDOW, x1000
+load_time = 0
+LOAD_WINDOW = const(10000000)   # one second of `time`
 idle_thread = None    # the boot thread, run when nothing else can be
 threads = {}          # handle -> Thread, every live thread
 sleepers = {}         # channel -> [Thread], the wait queues
@@ -355,12 +358,28 @@ def finish_switch():
         del threads[dead.handle]
 
 
+def account_load(now):
+    """The load average: Plan 9's accounttime, the number of runnable
+    threads (the running one too) decaying with a one-second time constant.
+    Brought up to date at every scheduling timer and around idle waits."""
+    global load, load_time
+    n = now - load_time
+    if n <= 0:
+        return
+    load_time = now
+    if n > LOAD_WINDOW:
+        n = LOAD_WINDOW
+    nrun = len(policy) + (0 if current is idle_thread else 1)
+    load = (load * (LOAD_WINDOW - n) + nrun * 1000 * n) // LOAD_WINDOW
+
+
 def sched_timer(now):
     """The policy's timer fired: ask it whether the running thread's turn
     is over (acted on before the thread returns to user mode, or at its
     next yield), and arm the timer for the policy's next moment."""
     global need_resched
     running = None if current is idle_thread else current
+    account_load(now)
     if policy.tick(running, now):
         need_resched = True
     timer.deadlines[0] = policy.next_timer(running, now)   # timer.fired() programs it
@@ -419,7 +438,10 @@ def idle_loop():
         if nxt is not None:
             switch_to(nxt, kern.time())
         else:
-            events.dispatch(kern.idle())
+            account_load(kern.time())
+            happened = kern.idle()
+            account_load(kern.time())
+            events.dispatch(happened)
 
 
 def by_handle(handle):

@@ -411,3 +411,18 @@ def test_cpu_time_is_charged_at_switches(kern, kthread):
     kthread.sleep("x")
     kern.now = 9 * MS
     assert a.cpu == 5 * MS and kthread.cpu_time(a) == 5 * MS
+
+
+def test_load_average_follows_the_runnable_threads(kern, kthread):
+    kern.now = 0
+    kthread.account_load(0)
+    a = kthread.spawn("a", print)
+    kthread.spawn("b", print)
+    kthread.run_next()                              # a runs, b waits: two runnable
+    assert kthread.current is a
+    for step in range(1, 51):
+        kthread.account_load(step * base.TIMEBASE_HZ // 10)
+    assert 1980 <= kthread.load <= 2000
+    kthread.sleep("x")                              # b runs alone now
+    kthread.account_load(6 * base.TIMEBASE_HZ)      # a second later: about one
+    assert kthread.load == 1000
