@@ -1,5 +1,7 @@
 // time: run a command; then say how long it took, and its user and system
-// time (with its children's), as the kernel measured them.
+// time (with its children's), as the kernel measured them.  time -t also
+// records the scheduler trace while the command runs (the schedtrace call;
+// the monitor's trace.dump() prints it).
 #include "sched.h"
 
 static void
@@ -12,10 +14,17 @@ show(const char *what, uint64 us)
 int
 main(int argc, char *argv[])
 {
+  int tracing = argc > 1 && strcmp(argv[1], "-t") == 0;
+  if (tracing) {
+    argv++;
+    argc--;
+  }
   if (argc < 2) {
-    fprintf(2, "usage: time command [args]\n");
+    fprintf(2, "usage: time [-t] command [args]\n");
     exit(1);
   }
+  if (tracing)
+    schedtrace(1);
   uint64 start = now();
   int pid = fork();
   if (pid < 0) {
@@ -33,6 +42,8 @@ main(int argc, char *argv[])
     fprintf(2, "time: waitx failed\n");
     exit(1);
   }
+  if (tracing)
+    schedtrace(0);
   fprintf(2, "%s:", argv[1]);
   show("real", (now() - start) / TIME_PER_US);
   show("user", t[0]);

@@ -169,3 +169,18 @@ def test_trace_records_the_scheduling_and_draws_it(boot, tmp_path):
     # Off again: nothing more is recorded.
     assert m.run("kern.trace_count()") == m.run("kern.trace_count()")
     assert m.run("sched.show()").startswith("plan9")
+
+
+def test_the_schedtrace_call_records_a_command(boot):
+    from tools import trace
+    m = _boot(boot, "rr")
+    out = sh(m, "time -t hog 2 x")
+    assert re.search(r"^x \d+: \d+ units of work$", out, re.M), out
+    assert re.search(r"^hog: real \d+\.\d+ user", out, re.M), out
+    to_monitor(m)
+    events, _ = trace.parse(m.run("trace.dump()", 60))
+    kinds = [e["kind"] for e in events]
+    assert kinds.count("fork") == 1 and kinds.count("exit") == 1
+    assert "switch" in kinds and "sleep" in kinds and "wakeup" in kinds
+    assert any(e["kind"] == "name" and e["name"] == "hog" for e in events)
+    assert m.run("kern.trace_count()") == str(len(events))   # off: nothing since
