@@ -92,14 +92,17 @@ def free_memory(p):
 
 
 def start(p, body, *args):
-    """Start p's kernel thread running body(p, *args) at a process's normal
-    priority (which decays, kernel/sched/plan9.py); False if out of memory."""
+    """Start p's kernel thread running body(p, *args) at its parent's base
+    priority (a process's decays, kernel/sched/plan9.py; init's is
+    normal); False if out of memory."""
     p.start_ticks = clock.uptime()
     p.state = ALIVE
-    p.thread = kthread.spawn(p.name, body, p, *args)
+    base, fixed = PRI_NORMAL, False
+    if p.parent is not None and p.parent is not p and p.parent.thread is not None:
+        base, fixed = p.parent.thread.sched.base, p.parent.thread.sched.fixed
+    p.thread = kthread.spawn_at(base, fixed, p.name, body, p, *args)
     if p.thread is None:
         return False
-    kthread.set_priority(p.thread, PRI_NORMAL, False)
     kern.thread_set_process(p.thread.handle, p.pid, p.trapframe)
     return True
 
@@ -141,8 +144,6 @@ def fork(parent):
         free_memory(child)
         del procs[child.pid]
         return -1
-    pst = parent.thread.sched
-    kthread.set_priority(child.thread, pst.base, pst.fixed)
     # Descriptors and the current directory are shared with the parent.
     # (The child cannot run before this is done: the kernel is not
     # preemptive, and the parent does not sleep or yield in between.)

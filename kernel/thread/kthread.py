@@ -33,7 +33,7 @@ import kern
 from kernel.compat import const
 from kernel.abi.limits import MAX_THREADS
 from kernel import sched
-from kernel.sched.base import State, NEW, WOKEN, PREEMPTED, YIELDED, NEVER
+from kernel.sched.base import State, NEW, WOKEN, PREEMPTED, YIELDED, NEVER, PRI_KPROC
 from kernel.thread import events, timer, trace
 
 NEW = const(0)
@@ -147,10 +147,18 @@ def _make(name, inner):
 
 
 def spawn(name, function, *args):
-    """Start function(*args) on a new kernel thread; None if out of memory."""
+    """Start function(*args) on a new kernel thread; None if out of memory.
+    It has a kernel thread's fixed priority (sched.base.PRI_KPROC)."""
+    return spawn_at(PRI_KPROC, True, name, function, *args)
+
+
+def spawn_at(base, fixed, name, function, *args):
+    """spawn() at base priority `base`, fixed or decaying (processes)."""
     if len(threads) >= MAX_THREADS:
         return None
     thread = Thread(name, function, args)
+    thread.sched.base = thread.sched.pri = base
+    thread.sched.fixed = fixed
     handle = kern.thread_new(_thread_main, thread)
     if handle < 0:
         return None
