@@ -42,8 +42,9 @@ def transcript(m):
     return m.transcript.replace("\r", "")
 
 
-@pytest.mark.parametrize("policy,shown", [("rr", "round robin"), ("plan9", "plan9"),
-                                          ("edf+plan9", "edf over plan9")])
+@pytest.mark.parametrize("policy,shown", [("rr", "round robin, quantum 10000 us"),
+                                          ("rr quantum=5000", "round robin, quantum 5000 us"),
+                                          ("plan9", "plan9"), ("edf+plan9", "edf over plan9")])
 def test_boot_argument_chooses_the_policy(boot, policy, shown):
     m = _boot(boot, policy)
     assert monitor_eval(m, "sched.show()").startswith(shown)
