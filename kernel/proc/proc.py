@@ -48,7 +48,7 @@ class Proc:
         self.exit_status = 0
         self.killed = False
         self.start_ticks = 0
-        self.utime = 0            # `time` cycles in user mode (userloop)
+        self.utime = 0            # `time` cycles in user mode, once it exited (else in the trapframe)
         self.child_utime = 0      # ... and its reaped children's, added at wait
         self.child_stime = 0
         self.ofile = [None] * NOFILE   # descriptor -> open File
@@ -138,6 +138,7 @@ def fork(parent):
     child.size = parent.size
     child.heap_start = parent.heap_start
     kern.tf_copy(child.trapframe, parent.trapframe)
+    kern.tf_set(child.trapframe, kern.FIELD_UTIME, 0)     # its own user time starts now
     child.parent = parent
     # The child sees fork() return 0, and inherits the parent's priority.
     if not start(child, run, 0):
@@ -182,6 +183,7 @@ def exit(p, status):
         p.zombies = []
         kthread.wakeup(init_proc)
     kern.thread_set_process(p.thread.handle, 0, 0)    # the trapframe goes now
+    p.utime = kern.tf_get(p.trapframe, kern.FIELD_UTIME)
     free_memory(p)
     p.exit_status = status
     p.state = ZOMBIE
@@ -222,10 +224,12 @@ def wait(p):
 def times(p):
     """(user, system, children's user, children's system) in `time`
     cycles: user time is measured where user mode is entered and left
-    (userloop.py), system time is the rest of the thread's CPU time."""
+    (kern.run_user sums it in the trapframe), system time is the rest of
+    the thread's CPU time."""
     cpu = kthread.cpu_time(p.thread) if p.thread is not None else 0
-    system = cpu - p.utime
-    return p.utime, (system if system > 0 else 0), p.child_utime, p.child_stime
+    user = kern.tf_get(p.trapframe, kern.FIELD_UTIME) if p.trapframe else p.utime
+    system = cpu - user
+    return user, (system if system > 0 else 0), p.child_utime, p.child_stime
 
 
 def sched_name(p):

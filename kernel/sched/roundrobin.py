@@ -16,19 +16,17 @@ class RoundRobin:
         # that can exist) bounds the queue and it can never overflow.
         self.queue = deque((), capacity)
         self.quantum = quantum
-        self.running = None
         self.rearm = False
 
     def reset(self, quantum):
         self.quantum = quantum
-        self.running = None
         self.rearm = False
 
+    # Round robin never preempts early and keeps no running thread: the
+    # two methods below run at every switch and do as little as they can.
+
     def enqueue(self, thread, why, now):
-        st = thread.sched
-        if thread is self.running:
-            self.running = None
-        st.queued = True
+        thread.sched.queued = True
         self.queue.append(thread)
         return False
 
@@ -38,13 +36,11 @@ class RoundRobin:
         thread = self.queue.popleft()
         st = thread.sched
         st.queued = False
-        st.running_since = now
         st.slice_end = now + self.quantum
-        self.running = thread
         return thread
 
     def blocked(self, thread, now):
-        self.running = None
+        pass
 
     exited = blocked
 
@@ -63,8 +59,6 @@ class RoundRobin:
         return NEVER if thread is None else thread.sched.slice_end
 
     def remove(self, thread):
-        if thread is self.running:
-            self.running = None
         if not thread.sched.queued:
             return
         thread.sched.queued = False

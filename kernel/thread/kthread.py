@@ -237,9 +237,7 @@ def yield_(why=YIELDED):
         if nxt is not None:
             switch_to(nxt, now)
         return
-    me.state = RUNNABLE
-    if trace.on and why == YIELDED:
-        trace.record(trace.YIELD, me.handle, 0)
+    me.state = RUNNABLE            # (the trace's switch event shows it left runnable)
     policy.enqueue(me, why, now)
     nxt = pick_runnable(now)
     switch_to(idle_thread if nxt is None else nxt, now)

@@ -31,6 +31,7 @@ class FakeKern:
     FIELD_EPC = 32               # trapframe fields, as kern.tf_get/tf_set index them
     FIELD_SCAUSE = 33
     FIELD_STVAL = 34
+    FIELD_UTIME = 35
     REG_SP = 2
     REG_A0 = 10
     REG_A1 = 11

@@ -426,3 +426,9 @@ def test_load_average_follows_the_runnable_threads(kern, kthread):
     kthread.sleep("x")                              # b runs alone now
     kthread.account_load(6 * base.TIMEBASE_HZ)      # a second later: about one
     assert kthread.load == 1000
+
+
+def test_plan9_highest_table():
+    from kernel.sched.plan9 import HIGHEST
+    assert len(HIGHEST) == 1024
+    assert all(HIGHEST[v] == base.highest_bit(v) for v in range(1, 1024))
