@@ -45,4 +45,6 @@ SYSCALLS = (
     (74, "waitx", "int waitx(int*, uint64*)"),    # wait, and the child's user, sys (us)
     (75, "procinfo", "int procinfo(int, void*)"),  # the process after pid -> its pid, or 0
     (76, "schedtrace", "int schedtrace(int)"),    # scheduler trace on (1) / off (0) -> was on
+    (80, "failnext", "int failnext(int, int)"),  # make an allocation of the next call fail (tests)
+    (81, "kstat", "int kstat(int)"),           # kernel memory counters (leak checks)
 )

@@ -12,12 +12,11 @@ import sys
 import kern
 
 from kernel.compat import print_exception
-from kernel.abi.limits import PGSIZE
 from kernel.thread import kthread
 from kernel.dev import console, clock
-from kernel.fs import disk
+from kernel.fs import disk, bio
 from kernel.proc import proc
-from kernel.debug import selftest, schedmon, tracemon
+from kernel.debug import selftest, faults, schedmon, tracemon
 
 PROMPT = "pyrite> "
 CONTINUE = "...     "
@@ -78,9 +77,7 @@ def escaped(owner):
 
 
 def mem():
-    free, total = kern.free_pages(), kern.total_pages()
-    print("pages: %d free of %d (%d KiB free)" % (free, total, free * PGSIZE // 1024))
-    print("python heap: %d bytes used, %d free" % (gc.mem_alloc(), gc.mem_free()))
+    faults.mem()
 
 
 def uptime():
@@ -128,7 +125,7 @@ boot_banner_time = 0
 def namespace():
     env = {"__name__": "__monitor__", "kern": kern, "kthread": kthread, "clock": clock,
            "console": console, "selftest": selftest, "proc": proc, "disk": disk, "gc": gc, "sys": sys,
-           "sched": schedmon, "trace": tracemon}
+           "faults": faults, "bio": bio, "sched": schedmon, "trace": tracemon}
     for name in ("help", "ps", "threads", "resume", "mem", "uptime", "poweroff", "crash", "bench"):
         env[name] = globals()[name]
     return env

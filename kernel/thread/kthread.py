@@ -164,7 +164,11 @@ def spawn_at(base, fixed, name, function, *args):
         return None
     thread.handle = handle
     kern.thread_set_name(handle, name)
-    threads[handle] = thread
+    try:
+        threads[handle] = thread
+    except BaseException:
+        kern.thread_free(handle)       # out of memory: no thread after all
+        raise
     if trace.on:
         trace.record(trace.NAME, handle, 0, name)
     make_runnable(thread, NEW)
@@ -258,17 +262,21 @@ def sleep(chan):
     me = current
     if me is idle_thread:
         raise RuntimeError("the idle thread must never sleep")
-    me.state = SLEEPING
-    me.chan = chan
-    now = kern.time()
-    policy.blocked(me, now)
-    if trace.on:
-        trace.record(trace.SLEEP, me.handle, 0, repr(chan)[:11])
+    # Join the wait queue first: that may allocate, and if it fails the
+    # thread must still be running, unchanged.  (What the trace says of
+    # the channel is made first too: it allocates.)
+    what = repr(chan)[:11] if trace.on else ""
     waiting = sleepers.get(chan)
     if waiting is None:
         sleepers[chan] = [me]
     else:
         waiting.append(me)
+    me.state = SLEEPING
+    me.chan = chan
+    now = kern.time()
+    policy.blocked(me, now)
+    if trace.on:
+        trace.record(trace.SLEEP, me.handle, 0, what)
     nxt = pick_runnable(now)           # run_next(), by hand: this path is hot
     switch_to(idle_thread if nxt is None else nxt, now)
 
