@@ -46,6 +46,7 @@ class State:
         self.pri = self.base       # Plan 9: current priority
         self.cpu = 0               # Plan 9: recent CPU use, 0..1000
         self.lastupdate = 0        # Plan 9: when cpu was last brought up to date
+        self.ran = 0               # Plan 9: time run since then, not yet in cpu
         self.admitted = False      # EDF: in the admitted task set
         self.release = 0           # EDF: start of the current period
         self.job_deadline = 0      # EDF: absolute deadline of the current job

@@ -155,8 +155,11 @@ class EDF:
         self.rearm = False
 
     def enqueue(self, thread, why, now):
+        if not self.tasks:                       # no real-time task: time-sharing alone
+            self.running = None                  # (only matters once a task is admitted,
+            return self.inner.enqueue(thread, why, now)   # and admit() sets it)
         st = thread.sched
-        if not st.admitted:                      # time-sharing: the common case
+        if not st.admitted:                      # time-sharing
             running = self.running
             if thread is running:
                 self.running = None

@@ -14,10 +14,10 @@
 # decays towards 0.  A quick job that gets in and out is not penalised;
 # one that keeps the CPU for about a window ends up with cpu near 1000.
 #
-# Whenever a thread is queued (it woke, was preempted, yielded) and at
-# every quantum of the running thread, its priority is recomputed
-# (reprioritize): its fair share of the CPU is 1/load, where load is the
-# decaying average number of runnable threads, and its priority is
+# When a thread wakes (Plan 9's ready()) and at every quantum of the
+# running thread, its priority is recomputed (reprioritize): its fair
+# share of the CPU is 1/load, where load is the decaying average number of
+# runnable threads, and its priority is
 #
 #       fair share / cpu     (never above its base)
 #
@@ -63,18 +63,26 @@ class Plan9:
 
     # -- the cpu average and the priority it gives --
 
-    def updatecpu(self, st, now, running):
+    def updatecpu(self, st, now):
+        """Bring st.cpu up to now: of the time since the last update, st.ran
+        was spent running (cpu climbs towards 1000) and the rest waiting or
+        asleep (cpu decays towards 0).  Plan 9's filter, cpu * (D-n)/D."""
         n = now - st.lastupdate
         if n <= 0:
             return
         st.lastupdate = now
         d = self.window
-        if n > d:
-            n = d
-        if running:
-            st.cpu = 1000 - (1000 - st.cpu) * (d - n) // d
-        else:
-            st.cpu = st.cpu * (d - n) // d
+        ran = st.ran
+        st.ran = 0
+        if ran > n:
+            ran = n
+        cpu = st.cpu
+        wait = n - ran
+        if wait > 0:
+            cpu = cpu * (d - wait) // d if wait < d else 0
+        if ran > 0:
+            cpu = 1000 - (1000 - cpu) * (d - ran) // d if ran < d else 1000
+        st.cpu = cpu
 
     def reprioritize(self, st):
         if st.fixed or self.load == 0:
@@ -103,46 +111,22 @@ class Plan9:
         self.running = None
         self.rearm = False
 
-    def charge(self, st, now):
-        """updatecpu for a thread that ran from st.running_since to now: its
-        cpu decays for the time it waited before that, then climbs."""
-        d = self.window
-        cpu = st.cpu
-        since = st.running_since
-        w = since - st.lastupdate
-        if w > 0:
-            cpu = cpu * (d - w) // d if w < d else 0
-        r = now - since
-        if r > 0:
-            cpu = 1000 - (1000 - cpu) * (d - r) // d if r < d else 1000
-        st.cpu = cpu
-        st.lastupdate = st.running_since = now
-
-    # enqueue and pick_next run at every switch: updatecpu and reprioritize
-    # are written out in them, since a call costs more than their work, and
-    # pick_next leaves the decay while a thread waited to charge().
+    # enqueue and pick_next run at every switch, so they do little: a
+    # thread that was preempted or yielded only adds the time it ran to
+    # st.ran and keeps its priority (tick() keeps the running thread's up
+    # to date every quantum); a thread that woke or is new has its cpu
+    # brought up to date and its priority recomputed, as Plan 9's ready().
 
     def enqueue(self, thread, why, now):
         st = thread.sched
         running = self.running
         if thread is running:                    # preempted or yielded
             self.running = running = None
-            self.charge(st, now)
-            cpu = st.cpu
-        else:                                    # woke or new: decay while away
-            cpu = st.cpu
-            n = now - st.lastupdate
-            if n > 0:
-                d = self.window
-                cpu = st.cpu = cpu * (d - n) // d if n < d else 0
-                st.lastupdate = now
-        pri = st.base                            # reprioritize(st)
-        fairshare = self.fairshare
-        if fairshare and not st.fixed:
-            ratio = (fairshare + (cpu >> 1)) // (cpu if cpu else 1)
-            if ratio < pri:
-                pri = ratio
-        st.pri = pri
+            st.ran += now - st.running_since
+            pri = st.pri
+        else:                                    # woke or new
+            self.updatecpu(st, now)
+            pri = st.pri = self.reprioritize(st)
         st.queued = True
         self.runq[pri].append(thread)
         self.runvec |= 1 << pri
@@ -167,7 +151,8 @@ class Plan9:
         return thread
 
     def blocked(self, thread, now):
-        self.charge(thread.sched, now)
+        st = thread.sched
+        st.ran += now - st.running_since         # folded in when it wakes
         self.running = None
 
     def exited(self, thread, now):
@@ -181,7 +166,9 @@ class Plan9:
         if thread is None:
             return False
         st = thread.sched
-        self.charge(st, now)
+        st.ran += now - st.running_since
+        st.running_since = now
+        self.updatecpu(st, now)
         pri = st.pri = self.reprioritize(st)
         v = self.runvec
         if v >> (pri + 1):                           # anyhigher()
@@ -199,7 +186,7 @@ class Plan9:
             for _ in range(len(q)):
                 thread = q.popleft()
                 st = thread.sched
-                self.updatecpu(st, now, False)
+                self.updatecpu(st, now)
                 npri = self.reprioritize(st)
                 if npri == pri:
                     q.append(thread)
