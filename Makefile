@@ -5,6 +5,7 @@
 #   make qemu-gdb  the same, halted, waiting for gdb-multiarch (see README)
 #   make test      build and run the whole test suite
 #   make bench     boot under -icount and report guest instructions per operation
+#   make trace     trace the scheduler while CMD="..." runs: build/trace.json, .svg
 #   make clean     remove the kernel build and fs.img (keeps the downloaded MicroPython)
 #   make distclean remove build/ and .venv/ too
 
@@ -14,6 +15,11 @@ CPUS ?= 1
 MEM ?= 128M
 # BOOTARGS=monitor boots to the kernel monitor without starting init.
 BOOTARGS ?=
+# SCHED=plan9 (or rr, edf, edf+plan9) boots with that scheduling policy;
+# QUANTUM=5000 sets the time-sharing quantum in microseconds (10000).
+SCHED ?=
+QUANTUM ?=
+ALL_BOOTARGS = $(strip $(BOOTARGS) $(if $(SCHED),sched=$(SCHED)) $(if $(QUANTUM),quantum=$(QUANTUM)))
 # The disk.  The build makes build/fs.img; a test boots a private copy
 # (FSIMG=/tmp/.../fs.img) so that no machine ever writes the shared image.
 # FSIMG= (empty) boots without a disk.  FSDRIVE is QEMU's description of
@@ -23,12 +29,12 @@ FSDRIVE ?= file=$(FSIMG),format=raw
 DISK = -drive $(FSDRIVE),if=none,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
 QEMUOPTS = -machine virt -bios none -m $(MEM) -smp $(CPUS) -nographic \
 	-global virtio-mmio.force-legacy=false -kernel $(KERNEL) $(if $(FSIMG),$(DISK)) \
-	$(if $(BOOTARGS),-append "$(BOOTARGS)")
+	$(if $(ALL_BOOTARGS),-append "$(ALL_BOOTARGS)")
 GDBPORT ?= 26000
 PYTEST_ARGS ?=
 VENV_PY := .venv/bin/python
 
-.PHONY: all setup kernel qemu qemu-gdb test bench clean distclean print-qemu-cmd
+.PHONY: all setup kernel qemu qemu-gdb test bench trace clean distclean print-qemu-cmd
 
 all: kernel
 
@@ -64,9 +70,18 @@ qemu-gdb: kernel
 test: kernel
 	$(VENV_PY) -m pytest $(PYTEST_ARGS)
 
-# The figures go to build/bench.json and into README.md's table.
+# The figures go to build/bench.json and into README.md's tables (the
+# scheduler's: one boot per policy, tools/bench.py --sched).
 bench: kernel
-	$(VENV_PY) -m tools.bench --readme README.md
+	$(VENV_PY) -m tools.bench --sched --readme README.md
+
+# A picture of who ran when: boot (SCHED= chooses the policy), run SETUP
+# untraced, trace CMD at the shell, write build/trace.json (Perfetto,
+# chrome://tracing) and build/trace.svg (tools/trace.py).
+CMD ?= hog 5 a & hog 5 b & interactive 5
+SETUP ?=
+trace: kernel
+	$(VENV_PY) -m tools.trace --cmd "$(CMD)" --sched "$(SCHED)" $(if $(SETUP),--setup "$(SETUP)")
 
 # The exact QEMU command line, for the tests and tools (one source of truth).
 print-qemu-cmd:

@@ -59,6 +59,13 @@ static mp_obj_t kern_set_timer(mp_obj_t deadline) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(kern_set_timer_obj, kern_set_timer);
 
+// set_idle_backstop(cycles): see trap_idle (0: none, the default).
+static mp_obj_t kern_set_idle_backstop(mp_obj_t cycles) {
+    idle_backstop = (uint64_t)mp_obj_get_int_truncated(cycles);
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(kern_set_idle_backstop_obj, kern_set_idle_backstop);
+
 // ---- physical memory ----
 
 static mp_obj_t kern_free_pages(void) {
@@ -202,6 +209,7 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_time), MP_ROM_PTR(&kern_time_obj) },
     { MP_ROM_QSTR(MP_QSTR_idle_time), MP_ROM_PTR(&kern_idle_time_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_timer), MP_ROM_PTR(&kern_set_timer_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_idle_backstop), MP_ROM_PTR(&kern_set_idle_backstop_obj) },
     { MP_ROM_QSTR(MP_QSTR_free_pages), MP_ROM_PTR(&kern_free_pages_obj) },
     { MP_ROM_QSTR(MP_QSTR_total_pages), MP_ROM_PTR(&kern_total_pages_obj) },
     { MP_ROM_QSTR(MP_QSTR_kalloc), MP_ROM_PTR(&kern_kalloc_obj) },
@@ -220,6 +228,10 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_thread_stack_used), MP_ROM_PTR(&kern_thread_stack_used_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_stack), MP_ROM_PTR(&kern_thread_stack_obj) },
     { MP_ROM_QSTR(MP_QSTR_gc_scan_suspended), MP_ROM_PTR(&kern_gc_scan_suspended_obj) },
+    { MP_ROM_QSTR(MP_QSTR_trace_record), MP_ROM_PTR(&kern_trace_record_obj) },
+    { MP_ROM_QSTR(MP_QSTR_trace_count), MP_ROM_PTR(&kern_trace_count_obj) },
+    { MP_ROM_QSTR(MP_QSTR_trace_event), MP_ROM_PTR(&kern_trace_event_obj) },
+    { MP_ROM_QSTR(MP_QSTR_trace_clear), MP_ROM_PTR(&kern_trace_clear_obj) },
     { MP_ROM_QSTR(MP_QSTR_run_user), MP_ROM_PTR(&kern_run_user_obj) },
     { MP_ROM_QSTR(MP_QSTR_tf_get), MP_ROM_PTR(&kern_tf_get_obj) },
     { MP_ROM_QSTR(MP_QSTR_tf_set), MP_ROM_PTR(&kern_tf_set_obj) },
@@ -258,6 +270,7 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_FIELD_EPC), MP_ROM_INT(FIELD_EPC) },
     { MP_ROM_QSTR(MP_QSTR_FIELD_SCAUSE), MP_ROM_INT(FIELD_SCAUSE) },
     { MP_ROM_QSTR(MP_QSTR_FIELD_STVAL), MP_ROM_INT(FIELD_STVAL) },
+    { MP_ROM_QSTR(MP_QSTR_FIELD_UTIME), MP_ROM_INT(FIELD_UTIME) },
     { MP_ROM_QSTR(MP_QSTR_REG_SP), MP_ROM_INT(REG_SP) },
     { MP_ROM_QSTR(MP_QSTR_REG_A0), MP_ROM_INT(REG_A0) },
     { MP_ROM_QSTR(MP_QSTR_REG_A1), MP_ROM_INT(REG_A0 + 1) },

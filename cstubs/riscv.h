@@ -32,6 +32,7 @@
 #define MENVCFG_STCE (1UL << 63)
 
 static inline void stimecmp_write(uint64_t v) { __asm__ volatile("csrw 0x14d, %0" : : "r"(v)); }
+static inline uint64_t stimecmp_read(void) { uint64_t v; __asm__ volatile("csrr %0, 0x14d" : "=r"(v)); return v; }
 static inline uint64_t rdtime(void) { uint64_t t; __asm__ volatile("rdtime %0" : "=r"(t)); return t; }
 static inline void intr_on(void) { csr_set(sstatus, SSTATUS_SIE); }
 static inline void intr_off(void) { csr_clear(sstatus, SSTATUS_SIE); }

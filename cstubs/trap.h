@@ -16,6 +16,7 @@ void kerneltrap(struct kregs *regs);
 void trap_interrupt(uint64_t scause);
 uint32_t trap_idle(void);
 extern uint64_t idle_ticks;       // time spent in wfi          // wait for an interrupt; return and clear events
+extern uint64_t idle_backstop;    // idle's timer deadline when none is set (0: none; make bench)
 uint32_t trap_take_events(void);   // return and clear events without waiting
 const char *trap_cause_name(uint64_t scause);
 extern const char *const reg_names[32];   // ABI names: ra, sp, gp, ...

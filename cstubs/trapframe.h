@@ -24,6 +24,7 @@ struct trapframe {
     uint64_t kctx[13];      // 296 kernel ra, s0..s11 inside kern.run_user()
     uint64_t scause;        // 400 why the last trap happened
     uint64_t stval;         // 408
+    uint64_t utime;         // 416 `time` spent in user mode, summed by kern.run_user()
 };
 #endif
 
@@ -55,6 +56,7 @@ _Static_assert(__builtin_offsetof(struct trapframe, kctx) == TF_KCTX, "tf");
 #define FIELD_EPC 32
 #define FIELD_SCAUSE 33
 #define FIELD_STVAL 34
+#define FIELD_UTIME 35
 
 // What kern.run_user() returns besides a system call number.
 #define TRAP_INTERRUPT (-1)   // an interrupt: its events are waiting

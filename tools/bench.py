@@ -33,6 +33,14 @@ FIGURES is written into FILE between the lines README_BEGIN and README_END:
 the README's figures always come from a run.  Every figure of FIGURES must
 be measured, or the run fails.
 
+With --sched (`make bench` gives it) the machine is booted once more per
+scheduling policy (SCHED_POLICIES, `-append sched=NAME`) to run
+user/schedbench.c and the monitor's sched.bench_tick(), which print
+`SCHED {json}` lines: wake-up latency beside 4 hogs, an EDF task set at 90%
+beside 4 hogs, fairness, the switch round trip and the cost of a
+scheduling timer event.  They go to build/bench.json's "sched" and, with
+--readme, into the table between SCHED_BEGIN and SCHED_END.
+
 The machine boots a private disk image made fresh by the Makefile's mkfs
 recipe (the benchmarks make and delete files; build/fs.img holds whatever a
 person left there), and the kernel PYRITE_KERNEL names, if set, as in the
@@ -74,6 +82,10 @@ DEFAULT_ELF = REPO_ROOT / "build" / "kernel" / "kernel.elf"
 DEFAULT_OUT = REPO_ROOT / "build" / "bench.json"
 
 ICOUNT_ARGS = ["-icount", "shift=0,align=off,sleep=off"]
+# Under -icount sleep=off QEMU notices a device's interrupt only at a timer
+# deadline, and an idle Pyrite sets none: `idlewake` makes idle set one
+# (kernel/thread/kthread.py boot_choice, cstubs/trap.c).
+BOOTARGS = "idlewake=1000"
 INSNS_PER_TICK = 100            # time CSR at 10 MHz, 1 instruction = 1 ns
 
 PROMPT = qemu_machine.PROMPT     # the kernel monitor's
@@ -124,6 +136,30 @@ FIGURES = {
     "fs_read_1m": "read the 1 MiB back in 4 KiB calls",
     "create_delete_100": "create 100 empty files, unlink them",
 }
+
+# The scheduler's figures, one row per policy (user/schedbench.c, and the
+# monitor's sched.bench_tick()), each policy booted on its own: the policies
+# and the columns, figure -> (heading, target or None).
+SCHED_POLICIES = ("rr", "plan9", "edf+plan9")
+SCHED_COLUMNS = {
+    "wakeup_mean_us": ("wake-up latency, 4 hogs: mean (us)", None),
+    "wakeup_max_us": ("max (us)", None),
+    "edf_misses": ("EDF 90% set beside 4 hogs: misses", None),
+    "jain_milli": ("fairness of 4 hogs (Jain x1000)", None),
+    "switch_roundtrip": ("switch round trip (instructions)", None),
+    "tick": ("scheduling timer event (instructions)", None),
+}
+# Targets: Plan 9's wake-up latency; no EDF misses; fair round robin and
+# Plan 9 (Jain >= 0.99).  The switch and tick costs are compared with
+# round robin's (at most 20% more).
+SCHED_TARGETS = {
+    ("plan9", "wakeup_max_us"): 1000,
+    ("edf+plan9", "edf_misses"): 0,
+}
+SCHED_MIN_TARGETS = {("rr", "jain_milli"): 990, ("plan9", "jain_milli"): 990}
+SCHED_BEGIN = "<!-- sched-bench:begin: written by `make bench` (tools/bench.py) from build/bench.json -->"
+SCHED_END = "<!-- sched-bench:end -->"
+_SCHED_RE = re.compile(r"^SCHED (\{.*\})\s*$")
 
 # The README's figures table sits between these lines.
 README_BEGIN = "<!-- bench:begin: written by `make bench` (tools/bench.py) from build/bench.json -->"
@@ -287,17 +323,77 @@ def readme_table(figures, reference=None, targets=None):
     return "\n".join(lines)
 
 
-def replace_table(text, table):
-    """text with what lies between README_BEGIN and README_END replaced by
-    table (BenchError if the markers are not there, once each, in order)."""
-    if text.count(README_BEGIN) != 1 or text.count(README_END) != 1:
-        raise BenchError("the README needs the lines %r and %r, once each"
-                         % (README_BEGIN, README_END))
-    head, rest = text.split(README_BEGIN)
-    if README_END not in rest:
-        raise BenchError("%r comes before %r in the README" % (README_END, README_BEGIN))
-    _, tail = rest.split(README_END)
-    return head + README_BEGIN + "\n" + table + "\n" + README_END + tail
+def replace_table(text, table, begin=README_BEGIN, end=README_END):
+    """text with what lies between begin and end (README_BEGIN and
+    README_END) replaced by table (BenchError if the markers are not
+    there, once each, in order)."""
+    if text.count(begin) != 1 or text.count(end) != 1:
+        raise BenchError("the README needs the lines %r and %r, once each" % (begin, end))
+    head, rest = text.split(begin)
+    if end not in rest:
+        raise BenchError("%r comes before %r in the README" % (end, begin))
+    _, tail = rest.split(end)
+    return head + begin + "\n" + table + "\n" + end + tail
+
+
+def parse_sched_lines(text):
+    """Merge the JSON objects of every `SCHED {json}` line in text; the
+    _centiticks figures become instructions (without the suffix)."""
+    raw = {}
+    for line in text.replace("\r", "").splitlines():
+        m = _SCHED_RE.match(line.strip())
+        if m:
+            try:
+                raw.update(json.loads(m.group(1)))
+            except ValueError as e:
+                raise BenchError(f"bad SCHED line ({e}): {line!r}")
+    figures = {}
+    for key, value in raw.items():
+        if key.endswith("_centiticks"):
+            figures[key[: -len("_centiticks")]] = int(value * INSNS_PER_TICK / 100)
+        else:
+            figures[key] = value
+    return figures
+
+
+def sched_verdicts(rows):
+    """(policy, figure, verdict) for each target: "met" or "MISSED"."""
+    out = []
+    for (policy, name), most in SCHED_TARGETS.items():
+        value = rows.get(policy, {}).get(name)
+        out.append((policy, name, "met" if value is not None and value <= most else "MISSED"))
+    for (policy, name), least in SCHED_MIN_TARGETS.items():
+        value = rows.get(policy, {}).get(name)
+        out.append((policy, name, "met" if value is not None and value >= least else "MISSED"))
+    rr = rows.get("rr", {})
+    for policy in rows:
+        for name in ("switch_roundtrip", "tick"):
+            if policy != "rr" and name in rr and name in rows[policy]:
+                ok = rows[policy][name] <= rr[name] * 12 // 10
+                out.append((policy, name, "met" if ok else "MISSED"))
+    return out
+
+
+def sched_table(rows):
+    """The README's scheduler table (Markdown): a row per policy."""
+    lines = ["| policy | " + " | ".join(h for h, _ in SCHED_COLUMNS.values()) + " |",
+             "| --- |" + " ---: |" * len(SCHED_COLUMNS)]
+    for policy, figures in rows.items():
+        cells = []
+        for name in SCHED_COLUMNS:
+            value = figures.get(name)
+            if name == "edf_misses" and not figures.get("edf_admitted"):
+                cells.append("%s (not admitted: no EDF)" % value)
+            elif value is None:
+                cells.append("")
+            else:
+                cells.append(f"{value:,}")
+        lines.append(f"| {policy} | " + " | ".join(cells) + " |")
+    targets = ["%s %s %s" % v for v in sched_verdicts(rows)]
+    lines.append("")
+    lines.append("Targets (Plan 9 wake-up max <= 1000 us; EDF 0 misses; Jain >= 990 for rr "
+                 "and plan9; switch and tick <= 1.2x round robin's): " + "; ".join(targets) + ".")
+    return "\n".join(lines)
 
 
 def qemu_command(fsimg=None):
@@ -306,7 +402,7 @@ def qemu_command(fsimg=None):
     make_vars = {} if fsimg is None else {"FSIMG": fsimg}
     kernel = os.environ.get("PYRITE_KERNEL") or None
     try:
-        return qemu_machine.qemu_command(kernel, make_vars) + ICOUNT_ARGS
+        return qemu_machine.qemu_command(kernel, make_vars) + ["-append", BOOTARGS] + ICOUNT_ARGS
     except RuntimeError as e:
         raise BenchError(str(e)) from None
 
@@ -396,10 +492,51 @@ def run(argv, steps=None, scale=None):
         m.close()
 
 
-def report(raw, elf_path, qemu, out_path):
+def sched_step(m):
+    """The scheduler's figures on a machine booted with one policy."""
+    try:
+        out = sh(m, "schedbench", COMMAND_TIMEOUT * 3)
+    except MachineError as e:
+        raise _failed(m, e, "running schedbench", COMMAND_TIMEOUT * 3) from None
+    figures = parse_sched_lines(out)
+    m.send_raw(ESCAPE)
+    try:
+        m.prompt(COMMAND_TIMEOUT)
+        figures.update(parse_sched_lines(m.run("sched.bench_tick()", COMMAND_TIMEOUT)))
+    except MachineError as e:
+        raise _failed(m, e, "running sched.bench_tick()", COMMAND_TIMEOUT) from None
+    return figures
+
+
+def run_sched(cmd, policies=SCHED_POLICIES, scale=None):
+    """Boot once per policy (`-append sched=NAME`); {policy: figures}."""
+    rows = {}
+    for policy in policies:
+        argv = list(cmd)
+        argv[argv.index("-append") + 1] = BOOTARGS + " sched=" + policy
+        try:
+            m = Machine(command=argv, qmp=False, wait_prompt=False, scale=scale,
+                        name="bench-" + policy)
+        except Exception as e:
+            raise BenchError("cannot start %s: %s" % (shlex.join(argv), e)) from None
+        try:
+            boot(m, prompt=BOOT_PROMPT)
+            rows[policy] = sched_step(m)
+            try:
+                poweroff(m, POWEROFF_TIMEOUT)
+            except MachineError as e:
+                raise BenchError(str(e), m.transcript) from None
+        finally:
+            m.close()
+    return rows
+
+
+def report(raw, elf_path, qemu, out_path, sched=None):
     figures = to_instructions(raw)
     image = image_sizes(elf_path) if Path(elf_path).exists() else {}
     result = {"figures": figures, "image": image, "qemu": qemu, "raw": raw}
+    if sched is not None:
+        result["sched"] = sched
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
@@ -413,6 +550,9 @@ def main(argv=None):
     ap.add_argument("--out", default=str(DEFAULT_OUT), help="where to write the JSON report")
     ap.add_argument("--readme", help="write the figures table into this file, between "
                     "its bench:begin and bench:end lines")
+    ap.add_argument("--sched", action="store_true", help="also boot once per scheduling "
+                    "policy for the scheduler's table (user/schedbench.c)")
+    ap.add_argument("--sched-only", action="store_true", help="only the per-policy runs")
     args = ap.parse_args(argv)
     # A private, fresh disk: the benchmarks create and delete files.
     scratch = tempfile.mkdtemp(prefix="pyrite-bench-")
@@ -424,11 +564,16 @@ def main(argv=None):
         cmd = qemu_command(fsimg=str(fsimg))
         qemu = shlex.join(cmd)
         print(f"bench: {qemu}", flush=True)
-        raw = run(cmd)
+        raw = run(cmd) if not args.sched_only else {}
+        sched = run_sched(cmd) if args.sched or args.sched_only else None
         if args.readme:         # check before writing anything
             readme = Path(args.readme)
-            text = replace_table(readme.read_text(), readme_table(to_instructions(raw)))
-        result = report(raw, args.elf, qemu, args.out)
+            text = readme.read_text()
+            if not args.sched_only:
+                text = replace_table(text, readme_table(to_instructions(raw)))
+            if sched is not None:
+                text = replace_table(text, sched_table(sched), SCHED_BEGIN, SCHED_END)
+        result = report(raw, args.elf, qemu, args.out, sched)
         if args.readme:
             readme.write_text(text)
     except BenchError as e:
@@ -449,6 +594,9 @@ def main(argv=None):
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     print(format_table(result["figures"], result["image"]))
+    if sched is not None:
+        print()
+        print(sched_table(sched))
     skipped = unconverted(raw)
     if skipped:
         print(f"not converted (no _ticks/_centiticks suffix): {', '.join(skipped)}")

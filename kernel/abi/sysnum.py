@@ -37,6 +37,14 @@ SYSCALLS = (
     (67, "freeblocks", "int freeblocks(void)"),  # free data blocks on the disk (leak checks)
     (68, "freeinodes", "int freeinodes(void)"),  # free inodes on the disk (leak checks)
     (69, "busytime", "uint64 busytime(void)"),  # `time` ticks not spent idle (benchmarks)
+    # Scheduling and accounting (kernel/sched/, kernel/proc/sysproc.py).
+    (70, "setpri", "int setpri(int, int, int)"),  # (pid, base or -1, fixed) -> old base
+    (71, "rtset", "int rtset(int, int, int)"),    # (period, deadline, cost in us) -> 0 or -1
+    (72, "rtwait", "int rtwait(void)"),           # this period's job is done -> misses so far
+    (73, "times", "int times(uint64*)"),          # user, sys, children's user, sys (us)
+    (74, "waitx", "int waitx(int*, uint64*)"),    # wait, and the child's user, sys (us)
+    (75, "procinfo", "int procinfo(int, void*)"),  # the process after pid -> its pid, or 0
+    (76, "schedtrace", "int schedtrace(int)"),    # scheduler trace on (1) / off (0) -> was on
     (80, "failnext", "int failnext(int, int)"),  # make an allocation of the next call fail (tests)
     (81, "kstat", "int kstat(int)"),           # kernel memory counters (leak checks)
 )

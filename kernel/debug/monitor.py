@@ -16,7 +16,7 @@ from kernel.thread import kthread
 from kernel.dev import console, clock
 from kernel.fs import disk, bio
 from kernel.proc import proc
-from kernel.debug import selftest, faults
+from kernel.debug import selftest, faults, schedmon, tracemon
 
 PROMPT = "pyrite> "
 CONTINUE = "...     "
@@ -26,7 +26,8 @@ first_prompt_time = 0     # clock.busy_time() when the monitor started
 
 def help():
     print("""Pyrite kernel monitor: type Python; these are at hand:
-  ps()               the processes: pid, parent, state, size, ticks, name
+  ps()               the processes: pid, parent, state, size, ticks, user and
+                     system time, scheduling (priority/base, F fixed; edf misses), name
   threads()          the kernel threads: handle, state, name, switches, ticks, stack use
   resume()           give the keyboard back to the programs (or press Ctrl-])
   mem()              physical pages and the Python heap
@@ -36,6 +37,8 @@ def help():
                      kernel thread), "c" (a C fault), "guard" (a kernel stack overflow)
   bench()            kernel figures for `make bench`
   selftest.threads(), selftest.pages()   the kernel's own checks
+  sched.show(), sched.use("plan9")       the scheduler: its queues; change policy
+  trace.on(), trace.off(), trace.dump()  the scheduler trace
   modules: kern (the C side), kthread, proc, clock, console, disk, gc, sys""")
 
 
@@ -44,12 +47,12 @@ def threads():
     for handle in sorted(kthread.threads):
         t = kthread.threads[handle]
         print("%4d  %-9s %-12s %8d %6d %6d" % (
-            handle, kthread.THREAD_STATE_NAMES[t.state], t.name, t.switches, t.ticks,
+            handle, kthread.THREAD_STATE_NAMES[t.state], t.name, t.switches, kthread.cpu_time(t) // clock.tick_cycles,
             kern.thread_stack_used(handle)))
 
 
 def ps():
-    proc.ps()
+    proc.ps(True)
 
 
 def procdump():
@@ -78,7 +81,7 @@ def mem():
 
 
 def uptime():
-    return clock.ticks
+    return clock.uptime()
 
 
 def poweroff(status=0):
@@ -122,7 +125,7 @@ boot_banner_time = 0
 def namespace():
     env = {"__name__": "__monitor__", "kern": kern, "kthread": kthread, "clock": clock,
            "console": console, "selftest": selftest, "proc": proc, "disk": disk, "gc": gc, "sys": sys,
-           "faults": faults, "bio": bio}
+           "faults": faults, "bio": bio, "sched": schedmon, "trace": tracemon}
     for name in ("help", "ps", "threads", "resume", "mem", "uptime", "poweroff", "crash", "bench"):
         env[name] = globals()[name]
     return env

@@ -1,39 +1,58 @@
-# The timer tick: Sstc's stimecmp raises an interrupt every TICK_CYCLES.
+# Time: xv6's 100 ms ticks for sleep() and uptime(), kept exact, and no
+# interrupts for them unless somebody sleeps.
 #
 # As in xv6 a tick is 1/10 s (1,000,000 cycles of the 10 MHz timebase), so
-# sleep()/uptime() keep xv6's units.
+# sleep()/uptime() keep xv6's units.  But the tick is no longer an
+# interrupt that drives everything: uptime is computed from the `time` CSR
+# (ticks = whole tick periods since start()), so it is exact however late
+# or seldom interrupts come, and the one-shot timer (kernel/thread/timer.py)
+# is armed for a tick boundary only while a thread sleeps until one.  The
+# scheduler has its own, finer deadlines on the same timer.
 import kern
 
 from kernel.compat import const
-from kernel.thread import kthread, events
+from kernel.sched.base import NEVER
+from kernel.thread import kthread, timer
 
 TICKS_PER_SECOND = const(10)
 
-ticks = 0            # timer ticks since boot
-tick_cycles = 0      # timebase cycles per tick
-next_deadline = 0
+ticks = 0            # timer ticks since boot, as of the last uptime()
+tick_cycles = kern.TIMEBASE_HZ // TICKS_PER_SECOND    # timebase cycles per tick
+start_time = 0       # kern.time() at tick 0
+wake_at = NEVER      # the earliest tick boundary a sleeper waits for
 
 
 def start():
-    global tick_cycles, next_deadline
-    tick_cycles = kern.TIMEBASE_HZ // TICKS_PER_SECOND
-    next_deadline = kern.time() + tick_cycles
-    kern.set_timer(next_deadline)
-    events.on_event(kern.EV_TIMER, tick)
+    global start_time
+    start_time = kern.time()
+    timer.on_timer(timer.TICK, tick)
 
 
-def tick():
-    global ticks, next_deadline
-    ticks += 1
-    # Deadlines advance by whole ticks from the first one, so ticks do not
-    # drift however late an interrupt is handled; missed ones are skipped.
-    now = kern.time()
-    next_deadline += tick_cycles
-    if next_deadline <= now:
-        next_deadline = now + tick_cycles
-    kern.set_timer(next_deadline)
-    kthread.charge_tick()
-    kthread.wakeup(tick)                 # sleepers on the clock (sleep())
+def uptime():
+    """Ticks since boot, exact: whole tick periods of the `time` CSR."""
+    global ticks
+    ticks = (kern.time() - start_time) // tick_cycles
+    return ticks
+
+
+def tick(now):
+    """The tick a sleeper waits for has come: wake the clock's sleepers
+    (each checks its own target and, if it is not there yet, waits again)."""
+    global wake_at
+    wake_at = NEVER
+    uptime()
+    kthread.wakeup(tick)
+
+
+def sleep_until(target):
+    """Sleep until uptime() reaches target or someone wakes the thread (the
+    caller loops, checking for kill).  Arms the timer for that tick."""
+    global wake_at
+    when = start_time + target * tick_cycles
+    if when < wake_at:
+        wake_at = when
+        timer.arm(timer.TICK, when)
+    kthread.sleep(tick)
 
 
 def busy_time():
@@ -41,9 +60,3 @@ def busy_time():
     with sleep=off the clock leaps ahead while the machine idles (say, for
     the disk), so boot and benchmark figures are measured in this."""
     return kern.time() - kern.idle_time()
-
-
-
-def wait_tick():
-    """Sleep until the next tick (sleep() loops on this, checking for kill)."""
-    kthread.sleep(tick)

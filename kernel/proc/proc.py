@@ -19,7 +19,8 @@ import kern
 
 from kernel.compat import const
 from kernel.abi.limits import NPROC, NOFILE
-from kernel.thread import kthread
+from kernel.sched.base import PRI_NORMAL, US
+from kernel.thread import kthread, trace
 from kernel.dev import clock
 from kernel.mm import uvm
 from kernel.fs import file, inode, log
@@ -47,6 +48,9 @@ class Proc:
         self.exit_status = 0
         self.killed = False
         self.start_ticks = 0
+        self.utime = 0            # `time` cycles in user mode, once it exited (else in the trapframe)
+        self.child_utime = 0      # ... and its reaped children's, added at wait
+        self.child_stime = 0
         self.ofile = [None] * NOFILE   # descriptor -> open File
         self.cwd = None                      # current directory (an Inode)
 
@@ -88,10 +92,15 @@ def free_memory(p):
 
 
 def start(p, body, *args):
-    """Start p's kernel thread running body(p, *args); False if out of memory."""
-    p.start_ticks = clock.ticks
+    """Start p's kernel thread running body(p, *args) at its parent's base
+    priority (a process's decays, kernel/sched/plan9.py; init's is
+    normal); False if out of memory."""
+    p.start_ticks = clock.uptime()
     p.state = ALIVE
-    p.thread = kthread.spawn(p.name, body, p, *args)
+    base, fixed = PRI_NORMAL, False
+    if p.parent is not None and p.parent is not p and p.parent.thread is not None:
+        base, fixed = p.parent.thread.sched.base, p.parent.thread.sched.fixed
+    p.thread = kthread.spawn_at(base, fixed, p.name, body, p, *args)
     if p.thread is None:
         return False
     kern.thread_set_process(p.thread.handle, p.pid, p.trapframe)
@@ -129,9 +138,11 @@ def fork(parent):
         child.size = parent.size
         child.heap_start = parent.heap_start
         kern.tf_copy(child.trapframe, parent.trapframe)
+        kern.tf_set(child.trapframe, kern.FIELD_UTIME, 0)     # its own user time starts now
         child.parent = parent
         parent.children.add(child)
-        if not start(child, run, 0):      # the child sees fork() return 0
+        # The child sees fork() return 0, and starts at its parent's priority.
+        if not start(child, run, 0):
             _unfork(parent, child)
             return -1
     except BaseException:
@@ -148,6 +159,9 @@ def fork(parent):
             child.ofile[fd] = file.dup(f)
     if parent.cwd is not None:
         child.cwd = inode.idup(parent.cwd)
+    if trace.on:
+        trace.record(trace.FORK, parent.pid, child.pid)
+        trace.record(trace.NAME, child.thread.handle, child.pid, child.name)
     return child.pid
 
 
@@ -184,9 +198,12 @@ def exit(p, status):
         p.zombies = []
         kthread.wakeup(init_proc)
     kern.thread_set_process(p.thread.handle, 0, 0)    # the trapframe goes now
+    p.utime = kern.tf_get(p.trapframe, kern.FIELD_UTIME)
     free_memory(p)
     p.exit_status = status
     p.state = ZOMBIE
+    if trace.on:
+        trace.record(trace.EXIT, p.thread.handle, p.pid)
     parent = p.parent
     parent.zombies.append(p)
     kthread.wakeup(parent)                # a parent waits on itself
@@ -194,18 +211,48 @@ def exit(p, status):
     kthread.exit_thread()
 
 
-def wait(p):
-    """Reap one exited child: (pid, status); (-1, 0) if there are none or
-    p was killed while waiting."""
+def wait_child(p):
+    """Reap one exited child and return it, its times added to p's
+    children's totals; None if there are none or p was killed waiting."""
     while True:
         if p.zombies:
             child = p.zombies.pop(0)
             p.children.discard(child)
             del procs[child.pid]
-            return child.pid, child.exit_status
+            user, system = times(child)[:2]
+            p.child_utime += user + child.child_utime
+            p.child_stime += system + child.child_stime
+            return child
         if not p.children or p.killed:
-            return -1, 0
+            return None
         kthread.sleep(p)
+
+
+def wait(p):
+    """Reap one exited child: (pid, status); (-1, 0) if there are none or
+    p was killed while waiting."""
+    child = wait_child(p)
+    if child is None:
+        return -1, 0
+    return child.pid, child.exit_status
+
+
+def times(p):
+    """(user, system, children's user, children's system) in `time`
+    cycles: user time is measured where user mode is entered and left
+    (kern.run_user sums it in the trapframe), system time is the rest of
+    the thread's CPU time."""
+    cpu = kthread.cpu_time(p.thread) if p.thread is not None else 0
+    user = kern.tf_get(p.trapframe, kern.FIELD_UTIME) if p.trapframe else p.utime
+    system = cpu - user
+    return user, (system if system > 0 else 0), p.child_utime, p.child_stime
+
+
+def sched_name(p):
+    """What ps shows of p's scheduling: its priority or real-time misses."""
+    if p.state != ALIVE or p.thread is None:
+        return "-"
+    return kthread.policy.describe(p.thread)
 
 
 def kill(pid):
@@ -237,11 +284,22 @@ def state_name(p):
     return PROC_STATE_NAMES[p.state]
 
 
-def ps():
-    """Print the process table (the monitor's ps(), the console's ^P)."""
-    print("%5s %5s  %-9s %8s %6s  %s" % ("PID", "PPID", "STATE", "SIZE", "TICKS", "NAME"))
+def ps(long=False):
+    """Print the process table (the console's ^P; the monitor's ps() is
+    long: user and system time in milliseconds, and the scheduling)."""
+    if long:
+        print("%5s %5s  %-9s %8s %6s %8s %8s  %-10s %s" % (
+            "PID", "PPID", "STATE", "SIZE", "TICKS", "USER_MS", "SYS_MS", "SCHED", "NAME"))
+    else:
+        print("%5s %5s  %-9s %8s %6s  %s" % ("PID", "PPID", "STATE", "SIZE", "TICKS", "NAME"))
     for pid in sorted(procs):
         p = procs[pid]
         ppid = p.parent.pid if p.parent is not None else 0
-        ticks = p.thread.ticks if p.thread is not None else 0
-        print("%5d %5d  %-9s %8d %6d  %s" % (pid, ppid, state_name(p), p.size, ticks, p.name))
+        user, system = times(p)[:2]
+        ticks = (user + system) // clock.tick_cycles
+        if long:
+            print("%5d %5d  %-9s %8d %6d %8d %8d  %-10s %s" % (
+                pid, ppid, state_name(p), p.size, ticks, user // (1000 * US),
+                system // (1000 * US), sched_name(p), p.name))
+        else:
+            print("%5d %5d  %-9s %8d %6d  %s" % (pid, ppid, state_name(p), p.size, ticks, p.name))

@@ -1,9 +1,13 @@
 # Kernel threads: each has its own stack and interpreter state (C), and
 # this package decides when each one runs.
 #
-#   kthread   threads, switching between them, sleep/wakeup, charging ticks
+#   kthread   threads, switching between them, sleep/wakeup, asking the
+#             scheduling policy, charging CPU time, changing policy (use)
 #   events    interrupts, collected at safe points and handed to handlers
+#   timer     one-shot deadlines on the one Sstc timer: the scheduler's, the clock's
+#   trace     the scheduler trace: events into a ring buffer in C
 #
 # Offers the layers above: spawn/exit_thread/join, sleep/wakeup/wake,
-# yield_, charge_tick, the running thread (kthread.current), and
-# events.on_event.  Uses: kernel.sched (the policy), kernel.abi, kern.
+# yield_, set_priority, use, cpu_time, the running thread (kthread.current),
+# events.on_event, timer.arm, trace.record.  Uses: kernel.sched (the
+# policy), kernel.abi, kern.

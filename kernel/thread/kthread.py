@@ -20,12 +20,21 @@
 # not two through a scheduler thread as in xv6).  A thread cannot free
 # the stack it is running on, so an exiting thread leaves itself on the
 # `exited` list, which whoever runs next empties (finish_switch).
+#
+# The policy is told of every change (kernel/sched/__init__.py lists its
+# hooks) and says when it wants the CPU back: kthread arms the scheduling
+# timer (timer.SCHED) for the policy's next_timer() after every switch,
+# and when it fires asks policy.tick() whether the running thread's turn
+# is over.  The kernel is not preemptive: a thread told to give up the CPU
+# does so at its next safe point (yield_if_asked, on its way back to user
+# mode).  CPU time is charged to threads at every switch, in `time` cycles.
 import kern
 
 from kernel.compat import const
 from kernel.abi.limits import MAX_THREADS
 from kernel import sched
-from kernel.thread import events
+from kernel.sched.base import State, NEW, WOKEN, PREEMPTED, YIELDED, NEVER, PRI_KPROC
+from kernel.thread import events, timer, trace
 
 NEW = const(0)
 RUNNABLE = const(1)
@@ -44,8 +53,8 @@ class Thread:
         self.handle = -1          # the C thread's handle (0 = the boot thread)
         self.chan = None          # what a SLEEPING thread waits for
         self.switches = 0         # times it was switched to
-        self.ticks = 0            # timer ticks charged to it
-        self.sched = None         # the scheduling policy's state for it
+        self.cpu = 0              # `time` cycles it has run
+        self.sched = State(True)  # the scheduling policy's state for it
         self.result = None        # what its function returned
         self.done = False
 
@@ -54,7 +63,12 @@ class Thread:
 
 
 policy = None
+quantum = sched.QUANTUM   # the time-sharing quantum, time cycles
 current = None        # the running Thread
+switched_at = 0       # kern.time() of the last switch: charges CPU time
+load = 0              # runnable threads, decaying over LOAD_WINDOW, x1000
+load_time = 0
+LOAD_WINDOW = const(10000000)   # one second of `time`
 idle_thread = None    # the boot thread, run when nothing else can be
 threads = {}          # handle -> Thread, every live thread
 sleepers = {}         # channel -> Thread or [Thread], the wait queues
@@ -62,11 +76,40 @@ exited = []           # exited threads whose stacks are not freed yet
 need_resched = False  # the policy wants the running thread off the CPU
 
 
-def init(policy_name=sched.DEFAULT):
+def boot_choice():
+    """The policy and quantum the boot arguments name: `sched=plan9`,
+    `sched=edf+plan9`, `quantum=5000` (microseconds); else the defaults.
+    `idlewake=1000` (microseconds; make bench) wakes an idle hart that often
+    when no timer is set, which QEMU's -icount sleep=off needs to notice
+    device interrupts (cstubs/trap.c)."""
+    name, quantum_us = sched.DEFAULT, 0
+    for arg in kern.bootargs().split():
+        if arg.startswith("sched="):
+            name = arg[6:]
+        elif arg.startswith("quantum=") and arg[8:].isdigit():
+            quantum_us = int(arg[8:])
+        elif arg.startswith("idlewake=") and arg[9:].isdigit():
+            kern.set_idle_backstop(int(arg[9:]) * sched.US)
+    return name, quantum_us
+
+
+def init(policy_name=None):
     """Adopt the running boot thread as the idle thread; schedule the
-    others with the named policy (a key of sched.POLICIES)."""
-    global policy, current, idle_thread
-    policy = sched.make(policy_name, MAX_THREADS)
+    others with the named policy (a key of sched.POLICIES; by default
+    what the boot arguments say)."""
+    global policy, current, idle_thread, switched_at, quantum
+    if policy_name is None:
+        policy_name, quantum_us = boot_choice()
+        if quantum_us > 0:
+            quantum = quantum_us * sched.US
+    try:
+        policy = _make(policy_name, sched.DEFAULT)
+    except ValueError as exc:
+        print("sched: %s; using %s" % (exc.args[0], sched.DEFAULT))
+        policy = _make(sched.DEFAULT, sched.DEFAULT)
+    switched_at = kern.time()
+    timer.on_timer(timer.SCHED, sched_timer)
+    events.on_event(kern.EV_TIMER, timer.fired)
     idle_thread = Thread("idle", None, ())
     idle_thread.handle = kern.thread_current()
     idle_thread.state = RUNNING
@@ -75,11 +118,47 @@ def init(policy_name=sched.DEFAULT):
     kern.thread_set_name(idle_thread.handle, "idle")
 
 
+_made = {}            # time-sharing policy name -> its one object, reused
+
+
+def _make(name, inner):
+    """The policy called `name` ("edf" runs over `inner`, the time-sharing
+    policy in use).  Time-sharing policies are made once, at boot, and
+    reused: their queues are sized for MAX_THREADS, too big to allocate
+    late in a fragmented heap."""
+    if not _made:
+        for ts in sched.TIME_SHARING:
+            _made[ts] = sched.make(ts, MAX_THREADS, quantum)
+    if "+" in name:
+        name, inner = name.split("+", 1)
+    if inner not in _made:
+        inner = sched.DEFAULT
+    if name == "edf":
+        if inner not in _made:
+            raise ValueError("edf runs over %s, not %r" % (" or ".join(sched.TIME_SHARING), inner))
+        made = sched.EDF(_made[inner])
+    elif name in _made:
+        made = _made[name]
+    else:
+        raise ValueError("no scheduling policy %r (there are %s)" % (
+            name, ", ".join(sorted(sched.POLICIES))))
+    made.reset(quantum)
+    return made
+
+
 def spawn(name, function, *args):
-    """Start function(*args) on a new kernel thread; None if out of memory."""
+    """Start function(*args) on a new kernel thread; None if out of memory.
+    It has a kernel thread's fixed priority (sched.base.PRI_KPROC)."""
+    return spawn_at(PRI_KPROC, True, name, function, *args)
+
+
+def spawn_at(base, fixed, name, function, *args):
+    """spawn() at base priority `base`, fixed or decaying (processes)."""
     if len(threads) >= MAX_THREADS:
         return None
     thread = Thread(name, function, args)
+    thread.sched.base = thread.sched.pri = base
+    thread.sched.fixed = fixed
     handle = kern.thread_new(_thread_main, thread)
     if handle < 0:
         return None
@@ -90,7 +169,9 @@ def spawn(name, function, *args):
     except BaseException:
         kern.thread_free(handle)       # out of memory: no thread after all
         raise
-    make_runnable(thread)
+    if trace.on:
+        trace.record(trace.NAME, handle, 0, name)
+    make_runnable(thread, NEW)
     return thread
 
 
@@ -98,6 +179,8 @@ def rename(thread, name):
     """Give thread a new name (exec does: the thread takes the program's)."""
     thread.name = name
     kern.thread_set_name(thread.handle, name)
+    if trace.on:
+        trace.record(trace.NAME, thread.handle, 0, name)
 
 
 def _thread_main(thread):
@@ -111,6 +194,7 @@ def _thread_main(thread):
 def exit_thread():
     """End the running thread.  Never returns."""
     me = current
+    policy.exited(me, kern.time())
     me.state = EXITED
     me.done = True
     exited.append(me)
@@ -126,22 +210,41 @@ def join(thread):
     return thread.result
 
 
-def make_runnable(thread):
+def make_runnable(thread, why=WOKEN):
+    global need_resched
+    if trace.on and why == WOKEN:
+        trace.record(trace.WAKEUP, current.handle, thread.handle)
     thread.state = RUNNABLE
     thread.chan = None
-    policy.enqueue(thread)
+    if policy.enqueue(thread, why, kern.time()):
+        need_resched = True
+    if policy.rearm:
+        rearm()
 
 
-def yield_():
-    """Let every other runnable thread run once before this one continues."""
+def rearm():
+    policy.rearm = False
+    running = None if current is idle_thread else current
+    timer.arm(timer.SCHED, policy.next_timer(running, kern.time()))
+
+
+def yield_(why=YIELDED):
+    """Give up the CPU: the policy decides who runs next, which may be this
+    thread again (round robin: every other runnable thread runs first)."""
     happened = kern.events()        # a safe point: collect interrupts
     if happened:                    # (events.poll(), by hand: this path is hot)
         events.dispatch(happened)
-    nxt = pick_runnable()
-    if nxt is None:
-        return                      # nobody else wants the CPU
-    make_runnable(current)
-    switch_to(nxt)
+    me = current
+    now = kern.time()
+    if me is idle_thread:
+        nxt = pick_runnable(now)
+        if nxt is not None:
+            switch_to(nxt, now)
+        return
+    me.state = RUNNABLE            # (the trace's switch event shows it left runnable)
+    policy.enqueue(me, why, now)
+    nxt = pick_runnable(now)
+    switch_to(idle_thread if nxt is None else nxt, now)
 
 
 def yield_if_asked():
@@ -149,7 +252,9 @@ def yield_if_asked():
     global need_resched
     if need_resched:
         need_resched = False
-        yield_()
+        if trace.on:
+            trace.record(trace.PREEMPT, current.handle, 0)
+        yield_(PREEMPTED)
 
 
 def sleep(chan):
@@ -158,9 +263,11 @@ def sleep(chan):
     if me is idle_thread:
         raise RuntimeError("the idle thread must never sleep")
     # Join the wait queue first: that may allocate, and if it fails the
-    # thread must still be running, unchanged.  A channel with one sleeper
-    # (nearly all of them) holds the thread itself, not a list: sleeping
-    # then allocates nothing.
+    # thread must still be running, unchanged.  (What the trace says of
+    # the channel is made first too: it allocates.)  A channel with one
+    # sleeper (nearly all of them) holds the thread itself, not a list:
+    # sleeping then allocates nothing.
+    what = repr(chan)[:11] if trace.on else ""
     waiting = sleepers.get(chan)
     if waiting is None:
         sleepers[chan] = me
@@ -170,8 +277,12 @@ def sleep(chan):
         sleepers[chan] = [waiting, me]
     me.state = SLEEPING
     me.chan = chan
-    nxt = pick_runnable()              # run_next(), by hand: this path is hot
-    switch_to(idle_thread if nxt is None else nxt)
+    now = kern.time()
+    policy.blocked(me, now)
+    if trace.on:
+        trace.record(trace.SLEEP, me.handle, 0, what)
+    nxt = pick_runnable(now)           # run_next(), by hand: this path is hot
+    switch_to(idle_thread if nxt is None else nxt, now)
 
 
 def wake(thread):
@@ -194,16 +305,24 @@ def wakeup(chan):
     waiting = sleepers.pop(chan, None)
     if waiting is None:
         return
+    now = kern.time()
     if type(waiting) is not list:          # one sleeper: the thread itself
-        waiting.state = RUNNABLE
-        waiting.chan = None
-        policy.enqueue(waiting)
+        _woken(waiting, now)
     else:
-        enqueue = policy.enqueue
         for thread in waiting:
-            thread.state = RUNNABLE        # make_runnable(), by hand
-            thread.chan = None
-            enqueue(thread)
+            _woken(thread, now)
+    if policy.rearm:
+        rearm()
+
+
+def _woken(thread, now):
+    global need_resched
+    if trace.on:
+        trace.record(trace.WAKEUP, current.handle, thread.handle)
+    thread.state = RUNNABLE                # make_runnable(), by hand
+    thread.chan = None
+    if policy.enqueue(thread, WOKEN, now):
+        need_resched = True
 
 
 def sleeping_on(chan):
@@ -214,30 +333,49 @@ def sleeping_on(chan):
     return list(waiting) if type(waiting) is list else [waiting]
 
 
-def pick_runnable():
+def pick_runnable(now):
     """The policy's next choice that is still runnable, or None."""
-    nxt = policy.pick_next()
+    nxt = policy.pick_next(now)
     while nxt is not None and nxt.state != RUNNABLE:
-        nxt = policy.pick_next()       # no longer runnable: skip it
+        nxt = policy.pick_next(now)    # no longer runnable: skip it
     return nxt
 
 
 def run_next():
     """Switch to the next runnable thread, or to the idle thread."""
-    nxt = pick_runnable()
-    switch_to(idle_thread if nxt is None else nxt)
+    now = kern.time()
+    nxt = pick_runnable(now)
+    switch_to(idle_thread if nxt is None else nxt, now)
 
 
-def switch_to(thread):
-    global current
+def switch_to(thread, now):
+    global current, switched_at, need_resched
+    need_resched = False
+    # The policy's next moment.  A later one than what the timer holds is
+    # only noted: the earlier deadline fires first (a spurious tick the
+    # policy answers with "carry on") and programs it then.  This saves
+    # reprogramming the timer at every switch.
+    if thread is idle_thread:
+        timer.arm(timer.SCHED, policy.next_timer(None, now))
+    else:
+        when = policy.next_timer(thread, now)
+        if when < timer.programmed:
+            timer.arm(timer.SCHED, when)
+        else:
+            timer.deadlines[0] = when       # timer.SCHED
     if thread is current:
         thread.state = RUNNING
         return
-    if current is idle_thread:
+    old = current
+    old.cpu += now - switched_at
+    switched_at = now
+    if old is idle_thread:
         idle_thread.state = RUNNABLE     # waiting in idle_loop, never queued
     current = thread
     thread.state = RUNNING
     thread.switches += 1
+    if trace.on:
+        trace.record(trace.SWITCH, old.handle, thread.handle, thread.name)
     kern.thread_switch(thread.handle)
     # Running again, on our own stack, some time later.
     if exited:
@@ -255,25 +393,90 @@ def finish_switch():
         del threads[dead.handle]
 
 
-def charge_tick():
-    """A timer tick happened: charge it to the running thread, and ask the
-    policy whether that thread's turn is over (acted on before the thread
-    returns to user mode, or at its next yield)."""
+def account_load(now):
+    """The load average: Plan 9's accounttime, the number of runnable
+    threads (the running one too) decaying with a one-second time constant.
+    Brought up to date at every scheduling timer and around idle waits."""
+    global load, load_time
+    n = now - load_time
+    if n <= 0:
+        return
+    load_time = now
+    if n > LOAD_WINDOW:
+        n = LOAD_WINDOW
+    nrun = len(policy) + (0 if current is idle_thread else 1)
+    load = (load * (LOAD_WINDOW - n) + nrun * 1000 * n) // LOAD_WINDOW
+
+
+def sched_timer(now):
+    """The policy's timer fired: ask it whether the running thread's turn
+    is over (acted on before the thread returns to user mode, or at its
+    next yield), and arm the timer for the policy's next moment."""
     global need_resched
-    running = current
-    running.ticks += 1
-    if running is not idle_thread and policy.tick(running):
+    running = None if current is idle_thread else current
+    account_load(now)
+    if policy.tick(running, now):
         need_resched = True
+    timer.deadlines[0] = policy.next_timer(running, now)   # timer.fired() programs it
+
+
+def cpu_time(thread):
+    """`time` cycles thread has run, counting the running one's turn so far."""
+    if thread is current:
+        return thread.cpu + kern.time() - switched_at
+    return thread.cpu
+
+
+def set_priority(thread, base, fixed):
+    """Give thread a new base priority (and fixed or not), requeueing it."""
+    st = thread.sched
+    st.base = base
+    st.fixed = fixed
+    if st.queued:
+        policy.remove(thread)
+        policy.enqueue(thread, NEW, kern.time())
+
+
+def use(name, new_quantum=0):
+    """Switch every thread to the policy `name` (a key of sched.POLICIES,
+    or "edf+rr" / "edf+plan9"; plain "edf" runs over the current time-sharing
+    policy).  Runnable threads move across in their old policy's order;
+    nobody is lost or queued twice.  The running thread yields at the end."""
+    global policy, quantum
+    if new_quantum > 0:
+        quantum = new_quantum
+    new = _make(name, policy.inner.name if hasattr(policy, "inner") else policy.name)
+    old = policy
+    queued = old.threads()
+    for t in queued:
+        old.remove(t)
+    if current is not idle_thread:
+        old.remove(current)
+    for t in threads.values():
+        t.sched.reset()
+    policy = new
+    if trace.on:
+        trace.record(trace.POLICY, 0, 0, name)
+    now = kern.time()
+    for t in queued:
+        if t.state == RUNNABLE:
+            new.enqueue(t, NEW, now)
+    if current is not idle_thread:
+        yield_(NEW)
+    return new
 
 
 def idle_loop():
     """The boot thread's work for the rest of time: run threads, or wait."""
     while True:
-        nxt = pick_runnable()
+        nxt = pick_runnable(kern.time())
         if nxt is not None:
-            switch_to(nxt)
+            switch_to(nxt, kern.time())
         else:
-            events.dispatch(kern.idle())
+            account_load(kern.time())
+            happened = kern.idle()
+            account_load(kern.time())
+            events.dispatch(happened)
 
 
 def by_handle(handle):

@@ -31,6 +31,7 @@ class FakeKern:
     FIELD_EPC = 32               # trapframe fields, as kern.tf_get/tf_set index them
     FIELD_SCAUSE = 33
     FIELD_STVAL = 34
+    FIELD_UTIME = 35
     REG_SP = 2
     REG_A0 = 10
     REG_A1 = 11
@@ -47,6 +48,8 @@ class FakeKern:
     def __init__(self, total_pages=64):
         self.now = 0                  # kern.time()
         self.timer = None             # the last set_timer() deadline
+        self.idle_backstop = 0        # set_idle_backstop()
+        self.trace = []               # the scheduler trace's ring (trace_record)
         self.pending_events = 0       # what events() / idle() report next
         self.input = []               # bytes uart_getc() returns
         self.switches = []            # handles thread_switch() was asked for
@@ -71,6 +74,21 @@ class FakeKern:
 
     def set_timer(self, deadline):
         self.timer = deadline
+
+    def set_idle_backstop(self, cycles):
+        self.idle_backstop = cycles
+
+    def trace_record(self, kind, a, b, name=""):
+        self.trace.append((self.now, 0, kind, a, b, name))
+
+    def trace_count(self):
+        return len(self.trace)
+
+    def trace_event(self, i):
+        return self.trace[i] if 0 <= i < len(self.trace) else None
+
+    def trace_clear(self):
+        self.trace = []
 
     def events(self):
         ev, self.pending_events = self.pending_events, 0

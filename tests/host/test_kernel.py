@@ -74,51 +74,7 @@ def test_compat_const_is_identity(kern):
     assert const(42) == 42
 
 
-# ---- the round-robin policy ----
-
-class T:
-    def __init__(self, name):
-        self.name = name
-        self.sched = None
-
-
-def test_round_robin_is_fifo(kern):
-    from kernel.sched.roundrobin import RoundRobin
-    rr = RoundRobin(8)
-    assert len(rr) == 0 and rr.pick_next() is None
-    a, b, c = T("a"), T("b"), T("c")
-    for t in (a, b, c):
-        rr.enqueue(t)
-    assert len(rr) == 3
-    assert rr.pick_next() is a
-    rr.enqueue(a)                       # back of the line
-    assert [rr.pick_next() for _ in range(3)] == [b, c, a]
-    assert rr.pick_next() is None and len(rr) == 0
-
-
-def test_round_robin_quantum(kern):
-    from kernel.sched.roundrobin import RoundRobin, QUANTUM_TICKS
-    rr = RoundRobin(4)
-    t = T("t")
-    rr.enqueue(t)
-    assert t.sched == QUANTUM_TICKS
-    assert QUANTUM_TICKS >= 1
-    for _ in range(QUANTUM_TICKS - 1):
-        assert rr.tick(t) is False
-    assert rr.tick(t) is True           # the slice is used up
-    rr.enqueue(rr.pick_next())          # requeued: a fresh slice
-    assert t.sched == QUANTUM_TICKS
-
-
-def test_round_robin_holds_max_threads(kern):
-    from kernel.sched.roundrobin import RoundRobin
-    from kernel.thread import kthread
-    rr = RoundRobin(kthread.MAX_THREADS)
-    ts = [T(i) for i in range(kthread.MAX_THREADS)]
-    for t in ts:
-        rr.enqueue(t)
-    assert len(rr) == kthread.MAX_THREADS
-    assert [rr.pick_next() for _ in ts] == ts
+# (the scheduling policies have their own tests: tests/host/test_sched.py)
 
 
 # ---- kernel threads: bookkeeping ----
@@ -138,7 +94,7 @@ def test_spawn_queues_a_runnable_thread(kern, kthread):
     assert kthread.threads[t.handle] is t
     assert kern.names[t.handle] == "worker"
     assert t.args == ("hello",)
-    assert len(kthread.policy) == 1 and kthread.policy.pick_next() is t
+    assert len(kthread.policy) == 1 and kthread.policy.pick_next(0) is t
     assert repr(t) == "<Thread %d worker runnable>" % t.handle
 
 
@@ -178,7 +134,7 @@ def test_idle_never_sleeps(kern, kthread):
 
 def test_wakeup_wakes_every_sleeper_on_the_channel_only(kern, kthread):
     a, b, c = (kthread.spawn(n, print) for n in "abc")
-    while kthread.policy.pick_next():
+    while kthread.policy.pick_next(0):
         pass
     for t, chan in ((a, "x"), (b, "x"), (c, "y")):
         t.state, t.chan = kthread.SLEEPING, chan
@@ -187,7 +143,7 @@ def test_wakeup_wakes_every_sleeper_on_the_channel_only(kern, kthread):
     assert a.state == b.state == kthread.RUNNABLE and a.chan is None
     assert c.state == kthread.SLEEPING
     assert kthread.sleepers == {"y": [c]}
-    assert [kthread.policy.pick_next() for _ in range(2)] == [a, b]
+    assert [kthread.policy.pick_next(0) for _ in range(2)] == [a, b]
     kthread.wakeup("nobody sleeps here")          # harmless
     assert kthread.sleepers == {"y": [c]}
     # A lone sleeper is kept as the thread itself; wake() and wakeup() take it.
@@ -217,7 +173,7 @@ def test_yield_goes_to_the_back_of_the_queue(kern, kthread):
     b = kthread.spawn("b", print)
     kthread.yield_()
     assert kthread.current is b and kern.switches == [b.handle]
-    assert a.state == kthread.RUNNABLE and kthread.policy.pick_next() is a
+    assert a.state == kthread.RUNNABLE and kthread.policy.pick_next(0) is a
 
 
 def test_exit_leaves_an_exited_thread_that_the_next_thread_frees(kern, kthread):
@@ -255,7 +211,7 @@ def test_finish_switch_never_frees_the_running_stack(kern, kthread):
 
 def test_thread_main_keeps_the_result_and_join_returns_it(kern, kthread):
     t = kthread.spawn("adder", lambda x, y: x + y, 2, 3)
-    kthread.policy.pick_next()
+    kthread.policy.pick_next(0)
     kthread.current = t
     with pytest.raises(RuntimeError, match="an exited thread was switched to"):
         kthread._thread_main(t)
@@ -286,21 +242,20 @@ def test_clock_ticks(kern, kthread):
     kern.now = 1000
     clock.start()
     per_tick = kern.TIMEBASE_HZ // clock.TICKS_PER_SECOND
-    assert kern.timer == 1000 + per_tick
-    sleeper = kthread.spawn("s", print)
-    kthread.policy.pick_next()
-    sleeper.state = kthread.SLEEPING
-    kthread.sleepers[clock.tick] = [sleeper]
-    kern.now = 1000 + per_tick
+    assert kern.timer is None                          # nobody sleeps: no interrupts
+    kern.now = 1000 + 3 * per_tick - 1
+    assert clock.uptime() == 2                         # exact, from the time CSR
+    sleeper = spawn_and_run(kthread, "s")
+    clock.sleep_until(5)                               # sleeps until tick 5
+    assert sleeper.state == kthread.SLEEPING
+    assert kern.timer == 1000 + 5 * per_tick           # one interrupt, at tick 5
+    kern.now = 1000 + 5 * per_tick
     kern.pending_events = kern.EV_TIMER
     events.poll()
-    assert clock.ticks == 1
-    assert kern.timer == 1000 + 2 * per_tick          # whole ticks from the first
+    assert clock.ticks == 5
     assert sleeper.state == kthread.RUNNABLE          # sleepers on the clock woken
-    assert kthread.idle_thread.ticks == 1             # charged to the running thread
-    kern.now = 1000 + 10 * per_tick + 5               # very late: missed ones skipped
-    clock.tick()
-    assert clock.ticks == 2 and kern.timer == kern.now + per_tick
+    kern.now = 1000 + 50 * per_tick + 5               # very late: still exact
+    assert clock.uptime() == 50
 
 
 # ---- the console's line discipline ----
@@ -467,7 +422,7 @@ def test_monitor_namespace_and_commands(kern, kthread, capsys):
     out = capsys.readouterr().out.splitlines()
     assert out[0].split() == ["ID", "STATE", "NAME", "SWITCHES", "TICKS", "STACK"]
     assert [line.split()[2] for line in out[1:]] == ["idle", "worker"]
-    clock.ticks = 17
+    kern.now = clock.start_time + 17 * clock.tick_cycles + 1
     assert monitor.uptime() == 17
     monitor.poweroff(3)
     assert kern.poweroff_status == 3

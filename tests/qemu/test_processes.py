@@ -55,7 +55,8 @@ def ps_rows(table):
     lines = table[table.index("  PID  PPID"):].strip().splitlines()
     rows = []
     for line in lines[1:]:
-        pid, ppid, state, _size, _ticks, name = line.split()
+        fields = line.split()        # ps() has more columns than ^P
+        pid, ppid, state, name = fields[0], fields[1], fields[2], fields[-1]
         rows.append((int(pid), int(ppid), state, name))
     return rows
 
