@@ -22,6 +22,15 @@ except ImportError:   # CPython (the host tests): there is no keyboard to arm
     def kbd_intr(char):
         pass
 
+# help(obj)'s documentation: mpy-cross drops docstrings, so the build
+# gathers them (and each module's opening comment) into this generated
+# module (tools/gen_docs.py).  Under CPython objects keep their own.
+try:
+    from kernel.debug import docstrings
+    DOCSTRINGS = docstrings.TEXT
+except ImportError:
+    DOCSTRINGS = ""
+
 from kernel.compat import const, print_exception
 from kernel.abi.limits import PGSIZE
 from kernel.thread import kthread
@@ -68,18 +77,70 @@ def help(obj=None):
     if text:
         print(text)
     else:
-        print("(no documentation)")
+        print("(no documentation%s)" % source_hint(obj))
+
+
+def qualified_name(obj):
+    """kernel.proc.proc.kill for that function: the loaded kernel module
+    (or class in it) that holds obj; a module's own name; else None."""
+    name = getattr(obj, "__name__", None)
+    if name is None:
+        return None
+    if type(obj) is type(sys):
+        return name
+    for modname, module in sorted(sys.modules.items()):
+        if not modname.startswith("kernel"):
+            continue
+        if getattr(module, name, None) is obj:
+            return modname + "." + name
+        for cname in dir(module):
+            holder = getattr(module, cname)
+            if isinstance(holder, type) and getattr(holder, name, None) is obj:
+                return "%s.%s.%s" % (modname, cname, name)
+    return None
+
+
+def source_hint(obj):
+    # Where to read more: the file of the module that holds obj.
+    name = qualified_name(obj if hasattr(obj, "__name__") else type(obj))
+    while name:
+        module = sys.modules.get(name)
+        if module is not None and hasattr(module, "__file__"):
+            return ": see %s" % module.__file__
+        name = name.rpartition(".")[0]
+    return ""
 
 
 def describe(obj):
+    name = qualified_name(obj)
+    if name is not None:
+        return "%s: %s" % (name, repr(obj).split(" at ")[0].strip("<>"))
     return repr(obj)
 
 
 def docstring(obj):
-    return getattr(obj, "__doc__", None)
+    """obj's documentation: its own __doc__ (CPython), else what the build
+    gathered for its name; for an instance, its class's."""
+    doc = getattr(obj, "__doc__", None)
+    if doc:
+        return doc
+    if not hasattr(obj, "__name__"):
+        obj = type(obj)
+    name = qualified_name(obj)
+    if name is None:
+        return None
+    key = "\x1e" + name + "\x1f"
+    start = DOCSTRINGS.find(key)
+    if start < 0:
+        return None
+    start += len(key)
+    end = DOCSTRINGS.find("\x1e", start)
+    return DOCSTRINGS[start:] if end < 0 else DOCSTRINGS[start:end]
 
 
 def threads():
+    """Print the kernel threads: handle, state, name, switches, ticks charged
+    to it, and how much of its kernel stack it has used."""
     print("%4s  %-9s %-12s %8s %6s %6s" % ("ID", "STATE", "NAME", "SWITCHES", "TICKS", "STACK"))
     for handle in sorted(kthread.threads):
         t = kthread.threads[handle]
@@ -89,6 +150,7 @@ def threads():
 
 
 def ps():
+    """Print the processes: pid, parent, state, size, ticks, name."""
     proc.ps()
 
 
@@ -101,6 +163,7 @@ def procdump():
 
 
 def resume():
+    """Give the keyboard back to the programs (as Ctrl-] does)."""
     if console.owner == console.MONITOR:
         console.input_char(console.ESCAPE)
 
@@ -117,16 +180,19 @@ def escaped(owner):
 
 
 def mem():
+    """Print the free physical pages and the Python heap's use."""
     free, total = kern.free_pages(), kern.total_pages()
     print("pages: %d free of %d (%d KiB free)" % (free, total, free * PGSIZE // 1024))
     print("python heap: %d bytes used, %d free" % (gc.mem_alloc(), gc.mem_free()))
 
 
 def uptime():
+    """Timer ticks since boot (10 a second)."""
     return clock.ticks
 
 
 def poweroff(status=0):
+    """Stop the machine; QEMU exits with status."""
     print("pyrite: power off (status %d)" % status)
     kern.poweroff(status)
 

@@ -277,3 +277,22 @@ def test_help(machine):
     assert "proc.kill(pid)" in out
     assert "integer-only" in out and "//" in out
     assert "Ctrl-C" in out
+
+
+def test_help_shows_docstrings(machine):
+    # mpy-cross drops docstrings; the build keeps them for help(obj).
+    out = machine.run("help(console.read)").splitlines()
+    assert out[0] == "kernel.dev.console.read: function read"
+    assert out[1] == "Up to n bytes of input, blocking until a line (or end of file) is"
+    out = machine.run("help(ps)").splitlines()
+    assert out == ["kernel.debug.monitor.ps: function ps",
+                   "Print the processes: pid, parent, state, size, ticks, name."]
+    # A module: its opening comment.
+    out = machine.run("help(console)").splitlines()
+    assert out[0].startswith("kernel.dev.console: module")
+    assert out[1] == "The console: the UART's input, with line editing, for its readers."
+    # Nothing written down: where to look.
+    out = machine.run("help(console.write)").splitlines()
+    assert out == ["kernel.dev.console.write: function write",
+                   "(no documentation: see kernel/dev/console.py)"]
+    assert machine.run("help(42)").splitlines() == ["42", "(no documentation)"]
