@@ -6,9 +6,10 @@
 # the process list.  Completed lines wake the reader.  Besides, what a
 # person at a terminal expects:
 #
-#   ^C        echoes "^C" and abandons the line being typed; a reader that
-#             waits gets a fresh line (the shell an empty one, so it
-#             prompts again; the monitor's readline() raises
+#   ^C        echoes "^C", abandons the line being typed and, as Unix
+#             terminals do, the input typed ahead and not yet read; the
+#             reader gets a fresh line instead (the programs an empty one,
+#             so the shell prompts again; the monitor's readline() raises
 #             KeyboardInterrupt).  Then interrupt_hooks are called: the
 #             layer that knows the foreground job registers there to
 #             interrupt it.  (^C while the monitor runs an expression
@@ -19,8 +20,9 @@
 #             typed into the line; the up and down arrows walk a short
 #             history of each reader's last lines.
 #   MAXLINE   a line holds at most MAXLINE bytes with its newline; a longer
-#             one is refused whole, with a message, when it ends: never
-#             cut, never passed on in pieces.
+#             one is refused whole, with a message, when it ends (the
+#             reader gets a fresh line, as for ^C): never cut, never
+#             passed on in pieces.
 #
 # The console has two readers: user programs (the shell) and the kernel
 # monitor.  Ctrl-] switches the keyboard between them, like telnet's
@@ -54,7 +56,7 @@ AFTER_ESC = const(1)
 CSI = const(2)
 SS3 = const(3)
 
-# What a waiting monitor read gets for an abandoned line (^C, too long).
+# What the monitor reads for an abandoned line (^C, too long).
 # No typed line can be this: the line discipline keeps control characters out.
 CANCELLED = b"\x03"
 
@@ -64,7 +66,6 @@ escape_state = PLAIN
 histories = ([], [])       # per reader: its last HISTORY_LINES lines (str, no newline)
 recalled = 0               # which history line the arrows are at (len(history): none)
 queues = ([], [])          # completed input per reader: bytes (b"" = end of file)
-waiting = [0, 0]           # threads blocked in read(), per reader
 channels = ("console input: user", "console input: monitor")   # what readers sleep on
 owner = USER               # who gets the keyboard
 hooks = [None, None]       # what ^P prints, what Ctrl-] calls (init() sets them)
@@ -91,6 +92,7 @@ def input_char(c):
         return
     if c == CTRL_C:
         write("^C\n")
+        del queues[owner][:]       # the input typed ahead goes too
         cancel()
         for hook in interrupt_hooks:
             hook(owner)
@@ -222,12 +224,10 @@ def refuse():
 
 
 def cancel():
-    """Abandon the line being typed; a reader waiting for a line gets a
-    fresh start: the programs an empty line, the monitor CANCELLED."""
+    """Abandon the line being typed; the reader gets a fresh start in its
+    place: the programs an empty line, the monitor CANCELLED."""
     reset_line()
-    if waiting[owner]:
-        queues[owner].append(b"\n" if owner == USER else CANCELLED)
-        kthread.wakeup(channels[owner])
+    commit(b"\n" if owner == USER else CANCELLED)
 
 
 def commit(data):
@@ -253,9 +253,7 @@ def read(n, p=None, reader=USER):
     while not queue:
         if p is not None and p.killed:
             return None
-        waiting[reader] += 1
         kthread.sleep(channels[reader])
-        waiting[reader] -= 1
     data = queue[0]
     if len(data) <= n:
         queue.pop(0)

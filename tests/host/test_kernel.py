@@ -400,9 +400,11 @@ def test_console_refuses_an_over_long_line_whole(console, capsys):
     assert capsys.readouterr().out == "x" * console.MAX_LINE    # the rest is not echoed
     type_keys(console, b"\r")
     assert console.editing == [] and not console.too_long
-    assert console.queues[console.MONITOR] == []      # nobody waited: nothing at all
+    assert console.queues[console.MONITOR] == [console.CANCELLED]   # nothing of it
     assert capsys.readouterr().out == "\nconsole: line longer than %d characters refused\n" % (
         console.MAX_LINE)
+    with pytest.raises(KeyboardInterrupt):
+        console.readline()
     type_keys(console, b"x" * console.MAX_LINE + b"\r")   # the longest line is a line
     assert console.queues[console.MONITOR] == [b"x" * console.MAX_LINE + b"\n"]
 
@@ -411,25 +413,23 @@ def test_console_ctrl_c_abandons_the_line(console, capsys):
     seen = []
     console.interrupt_hooks.append(seen.append)
     try:
-        type_keys(console, b"abc\x03")
+        type_keys(console, b"1\r2\rabc\x03")
         assert console.editing == [] and seen == [console.MONITOR]
-        assert capsys.readouterr().out == "abc^C\n"
-        assert console.queues[console.MONITOR] == []      # nobody waited
-        # A waiting reader gets a fresh start: the monitor CANCELLED (its
-        # readline() raises KeyboardInterrupt), the programs an empty line.
-        console.waiting[console.MONITOR] = 1
-        type_keys(console, b"x\x03")
+        assert capsys.readouterr().out == "1\n2\nabc^C\n"
+        # The lines typed ahead go too; the reader gets a fresh start: the
+        # monitor CANCELLED (its readline() raises KeyboardInterrupt) ...
         assert console.queues[console.MONITOR] == [console.CANCELLED]
         with pytest.raises(KeyboardInterrupt):
             console.readline()
+        type_keys(console, b"x\x03\x03")                # one at a time
+        assert console.queues[console.MONITOR] == [console.CANCELLED]
+        # ... the programs an empty line, so the shell prompts again.
         console.owner = console.USER
-        console.waiting[console.USER] = 1
         type_keys(console, b"ls\x03")
         assert console.queues[console.USER] == [b"\n"]
-        assert seen == [console.MONITOR, console.MONITOR, console.USER]
+        assert seen == [console.MONITOR] * 3 + [console.USER]
     finally:
         console.interrupt_hooks.remove(seen.append)
-        console.waiting[:] = [0, 0]
 
 
 def test_console_consumes_escape_sequences(console, capsys):

@@ -78,12 +78,15 @@ def test_lines_up_to_the_limit_work(shell):
     assert sh(shell, "echo after") == "after"
 
 
-def test_ctrl_c_while_a_program_runs_leaves_it_and_the_shell_alone(shell):
-    # Until notes exist, Ctrl-C interrupts nothing but the line: the
-    # program finishes and the shell carries on.
-    shell.send_line("sleep 5; echo slept")
-    shell.expect_exact("sleep 5; echo slept\n")
-    shell.send_raw(CTRL_C)
-    shell.expect_exact("^C\n")
-    assert shell.expect_exact(SHELL) == "slept\n"
+def test_ctrl_c_gives_a_reading_program_a_fresh_line(shell):
+    # Until notes exist, Ctrl-C stops no program: one that waits for a
+    # line gets an empty one instead of the abandoned line, and goes on.
+    shell.send_line("cat")
+    shell.expect_exact("cat\n")
+    shell.send_raw("abandoned" + CTRL_C)
+    shell.expect_exact("abandoned^C\n\n")                 # cat copies the empty line
+    shell.send_raw("kept\r")
+    shell.expect_exact("kept\nkept\n")                     # the echo, then cat's copy
+    shell.send_raw("\x04")                                  # ^D: cat sees end of file
+    shell.expect_exact(SHELL)
     assert sh(shell, "echo ok") == "ok"
