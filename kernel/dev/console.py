@@ -6,11 +6,11 @@
 # the process list.  Completed lines wake the reader.  Besides, what a
 # person at a terminal expects:
 #
-#   ^C        echoes "^C", abandons the line being typed and, as Unix
-#             terminals do, the input typed ahead and not yet read; the
-#             reader gets a fresh line instead (the programs an empty one,
+#   ^C        echoes "^C" and abandons the line being typed; the reader
+#             gets a fresh line in its place (the programs an empty one,
 #             so the shell prompts again; the monitor's readline() raises
-#             KeyboardInterrupt).  Then interrupt_hooks are called: the
+#             KeyboardInterrupt).  Lines already entered stay: a reader
+#             may be half way through one.  Then interrupt_hooks are called: the
 #             layer that knows the foreground job registers there to
 #             interrupt it.  (^C while the monitor runs an expression
 #             never gets here: cstubs/mpport.c turns it into a
@@ -92,7 +92,6 @@ def input_char(c):
         return
     if c == CTRL_C:
         write("^C\n")
-        del queues[owner][:]       # the input typed ahead goes too
         cancel()
         for hook in interrupt_hooks:
             hook(owner)

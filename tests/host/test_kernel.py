@@ -413,21 +413,24 @@ def test_console_ctrl_c_abandons_the_line(console, capsys):
     seen = []
     console.interrupt_hooks.append(seen.append)
     try:
-        type_keys(console, b"1\r2\rabc\x03")
+        type_keys(console, b"1\rabc\x03")
         assert console.editing == [] and seen == [console.MONITOR]
-        assert capsys.readouterr().out == "1\n2\nabc^C\n"
-        # The lines typed ahead go too; the reader gets a fresh start: the
-        # monitor CANCELLED (its readline() raises KeyboardInterrupt) ...
-        assert console.queues[console.MONITOR] == [console.CANCELLED]
+        assert capsys.readouterr().out == "1\nabc^C\n"
+        # Lines entered before stay; the reader gets a fresh start in place
+        # of the abandoned one: the monitor CANCELLED (its readline()
+        # raises KeyboardInterrupt) ...
+        assert console.queues[console.MONITOR] == [b"1\n", console.CANCELLED]
+        assert console.readline() == "1"
         with pytest.raises(KeyboardInterrupt):
             console.readline()
-        type_keys(console, b"x\x03\x03")                # one at a time
-        assert console.queues[console.MONITOR] == [console.CANCELLED]
-        # ... the programs an empty line, so the shell prompts again.
+        # ... the programs an empty line, so the shell prompts again; a
+        # line half read stays whole.
         console.owner = console.USER
+        type_keys(console, b"cat\r")
+        assert console.read(1) == b"c"
         type_keys(console, b"ls\x03")
-        assert console.queues[console.USER] == [b"\n"]
-        assert seen == [console.MONITOR] * 3 + [console.USER]
+        assert console.queues[console.USER] == [b"at\n", b"\n"]
+        assert seen == [console.MONITOR, console.USER]
     finally:
         console.interrupt_hooks.remove(seen.append)
 

@@ -244,6 +244,10 @@ def test_ctrl_c_at_the_monitor_leaves_the_programs_running(boot):
     m.send_line("cat")                   # a program waiting for the keyboard
     m.expect_exact("cat\n")
     to_monitor(m)
+    # The shell's child becomes cat a moment later (exec reads the disk).
+    deadline = time.monotonic() + m.scaled(10)
+    while not re.search(r"\bcat\b", m.run("ps()")):
+        assert time.monotonic() < deadline, "cat never started"
     assert interrupt(m, "while True: pass") == "KeyboardInterrupt\n"
     assert re.search(r"\bcat\b", m.run("ps()"))
     m.send_line("resume()")
