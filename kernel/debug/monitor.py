@@ -32,12 +32,11 @@ except ImportError:
     DOCSTRINGS = ""
 
 from kernel.compat import const, print_exception
-from kernel.abi.limits import PGSIZE
 from kernel.thread import kthread
 from kernel.dev import console, clock
-from kernel.fs import disk
+from kernel.fs import disk, bio
 from kernel.proc import proc
-from kernel.debug import selftest
+from kernel.debug import selftest, faults
 
 CTRL_C = const(3)
 PROMPT = "pyrite> "
@@ -181,9 +180,7 @@ def escaped(owner):
 
 def mem():
     """Print the free physical pages and the Python heap's use."""
-    free, total = kern.free_pages(), kern.total_pages()
-    print("pages: %d free of %d (%d KiB free)" % (free, total, free * PGSIZE // 1024))
-    print("python heap: %d bytes used, %d free" % (gc.mem_alloc(), gc.mem_free()))
+    faults.mem()
 
 
 def uptime():
@@ -244,7 +241,8 @@ boot_banner_time = 0
 
 def namespace():
     env = {"__name__": "__monitor__", "kern": kern, "kthread": kthread, "clock": clock,
-           "console": console, "selftest": selftest, "proc": proc, "disk": disk, "gc": gc, "sys": sys}
+           "console": console, "selftest": selftest, "proc": proc, "disk": disk, "gc": gc, "sys": sys,
+           "faults": faults, "bio": bio}
     for name in ("help", "ps", "threads", "resume", "mem", "uptime", "poweroff", "crash", "bench"):
         env[name] = globals()[name]
     return env
