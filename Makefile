@@ -27,7 +27,12 @@ ALL_BOOTARGS = $(strip $(BOOTARGS) $(if $(SCHED),sched=$(SCHED)) $(if $(QUANTUM)
 FSIMG ?= build/fs.img
 FSDRIVE ?= file=$(FSIMG),format=raw
 DISK = -drive $(FSDRIVE),if=none,id=x0 -device virtio-blk-device,drive=x0,bus=virtio-mmio-bus.0
-QEMUOPTS = -machine virt -bios none -m $(MEM) -smp $(CPUS) -nographic \
+# The console is the terminal, as -nographic makes it, but with signal=off:
+# Ctrl-C goes to the guest (the shell, the kernel monitor) instead of
+# killing QEMU.  Ctrl-A X still quits, Ctrl-A C reaches QEMU's monitor.
+CONSOLE = -display none -chardev stdio,id=console,mux=on,signal=off \
+	-serial chardev:console -mon chardev=console
+QEMUOPTS = -machine virt -bios none -m $(MEM) -smp $(CPUS) $(CONSOLE) \
 	-global virtio-mmio.force-legacy=false -kernel $(KERNEL) $(if $(FSIMG),$(DISK)) \
 	$(if $(ALL_BOOTARGS),-append "$(ALL_BOOTARGS)")
 GDBPORT ?= 26000

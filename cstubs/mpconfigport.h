@@ -28,7 +28,18 @@
 
 // Kernel threads, interrupts and the console are Pyrite's own business.
 #define MICROPY_ENABLE_SCHEDULER (0)
-#define MICROPY_KBD_EXCEPTION (0)
+
+// Kernel Python runs with interrupts off, so only the VM itself can stop a
+// loop: every VM_POLL_BRANCHES backward branches it calls vm_poll()
+// (mpport.c), which raises KeyboardInterrupt for Ctrl-C while the monitor
+// runs an expression (micropython.kbd_intr arms it) and SoftLockup in
+// kernel Python that has run a second without going to user mode or idle.
+#define MICROPY_KBD_EXCEPTION (1)
+#define VM_POLL_BRANCHES (256)
+#define MICROPY_VM_HOOK_LOOP if (--vm_poll_countdown == 0) { vm_poll(); }
+extern int vm_poll_countdown;
+void vm_poll(void);
+void vm_poll_rest(void);       // kernel Python gave the CPU to user mode or idle
 #define MICROPY_ENABLE_FINALISER (0)
 #define MICROPY_PY_BUILTINS_INPUT (0)
 #define MICROPY_PY_SYS_STDFILES (0)

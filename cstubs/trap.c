@@ -122,6 +122,7 @@ void kerneltrap(struct kregs *regs) {
 // TRAP_INTERRUPT, or TRAP_FAULT.
 long user_trap(struct trapframe *tf) {
     uint64_t scause = csr_read(scause);
+    vm_poll_rest();                    // the soft-lockup clock starts again
     tf->epc = csr_read(sepc);
     tf->scause = scause;
     tf->stval = csr_read(stval);
@@ -159,6 +160,7 @@ uint64_t idle_ticks;
 uint64_t idle_backstop;
 
 uint32_t trap_idle(void) {
+    vm_poll_rest();                    // idle: the soft-lockup clock starts again
     // wfi wakes for an interrupt that is enabled in sie even while
     // sstatus.SIE is off, so there is no window in which a wakeup is lost
     // between deciding to sleep and sleeping.

@@ -21,6 +21,8 @@
 #define RXBUF_SIZE 512
 static uint8_t rxbuf[RXBUF_SIZE];
 static unsigned rx_head, rx_tail;   // head: next to read; tail: next to write
+static int intr_char = -1;          // the byte that is noted, not queued (-1: none)
+static int intr_char_seen;          // it came since the last uart_take_intr_char()
 
 void uart_init(void) {
     *REG(IER) = 0x00;            // interrupts off while we configure
@@ -46,7 +48,9 @@ void uart_write(const char *s, size_t n) {
 void uart_intr(void) {
     while (*REG(LSR) & LSR_RX_READY) {
         uint8_t c = *REG(RHR);
-        if (rx_tail - rx_head < RXBUF_SIZE)   // a full buffer drops input
+        if (c == intr_char)
+            intr_char_seen = 1;
+        else if (rx_tail - rx_head < RXBUF_SIZE)   // a full buffer drops input
             rxbuf[rx_tail++ % RXBUF_SIZE] = c;
     }
 }
@@ -55,4 +59,15 @@ int uart_getc(void) {
     if (rx_head == rx_tail)
         return -1;
     return rxbuf[rx_head++ % RXBUF_SIZE];
+}
+
+void uart_set_intr_char(int c) {
+    intr_char = c;
+    intr_char_seen = 0;
+}
+
+int uart_take_intr_char(void) {
+    int seen = intr_char_seen;
+    intr_char_seen = 0;
+    return seen;
 }

@@ -25,8 +25,12 @@
 // Usage:  sh [FILE]      commands from FILE instead of the standard input.
 // The prompt "$ " goes to the standard error, and only when the input is
 // the console.  Starting a background job prints its pid as "[PID]".
+//
+// A line holds at most MAXLINE bytes with its newline (abi.h), the
+// console's own limit.  A longer line (the console refuses those, so it
+// comes from a file) is skipped whole with a message: run in pieces, a
+// cut `rm` line could remove the wrong thing.
 
-#define MAXLINE   512
 #define MAXCMDS   32     // nodes in one line's tree
 #define MAXREDIR  4      // redirections on one command
 
@@ -50,7 +54,7 @@ struct cmd {
 
 // Everything about the current line is static: the user stack is one page,
 // and a fork copies these few pages anyway.
-static char line[MAXLINE];
+static char line[MAXLINE + 1];    // the line, its newline and a NUL
 static char words[2 * MAXLINE];   // each word copied out, NUL-terminated
 static char *wordend;             // next free byte of words
 static char *pos;                 // parse position in line
@@ -67,11 +71,21 @@ static const char symbols[] = "&;|<>()";
 static int
 getcmd(void)
 {
+  int n;
+  char c;
+
   if (interactive)
     fprintf(2, "$ ");
   gets(line, sizeof(line));
   if (line[0] == 0)
     return -1;          // end of input: gets read nothing at all
+  n = strlen(line);
+  if (n == MAXLINE && line[n - 1] != '\n' && line[n - 1] != '\r') {
+    while (read(0, &c, 1) == 1 && c != '\n')
+      ;                 // the rest of the long line
+    fprintf(2, "sh: line longer than %d characters skipped\n", MAXLINE - 1);
+    line[0] = 0;        // parse() sees an empty line
+  }
   return 0;
 }
 

@@ -17,6 +17,11 @@ USER_TOP = const((1 << 38) - 2 * 4096)   # MAXVA - 2 * PGSIZE: the trapframe's a
 MAXARG = const(32)           # most arguments exec accepts
 MAXPATH = const(128)         # longest path, with its NUL
 
+# The console.  A line typed at the console holds at most MAXLINE bytes,
+# its newline included; the console refuses a longer one whole, and the
+# shell reads lines into a buffer of this size.
+MAXLINE = const(1024)
+
 # Descriptors and open files.
 NOFILE = const(16)           # descriptors per process
 NFILE = const(1000)          # open files in the whole system
@@ -44,6 +49,6 @@ STAT_FORMAT = "<iIhhIQ"
 STAT_SIZE = const(24)
 
 # The names tools/gen_headers.py writes into abi.h, in this order.
-HEADER_NAMES = ("PGSIZE", "MAXVA", "USER_TOP", "MAXARG", "MAXPATH", "NOFILE", "NFILE",
+HEADER_NAMES = ("PGSIZE", "MAXVA", "USER_TOP", "MAXARG", "MAXPATH", "MAXLINE", "NOFILE", "NFILE",
                 "NPROC", "MAX_THREADS", "O_RDONLY", "O_WRONLY", "O_RDWR", "O_CREATE",
                 "O_TRUNC", "CONSOLE_MAJOR", "STAT_SIZE")

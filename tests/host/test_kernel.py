@@ -349,12 +349,78 @@ def test_console_escape_switches_the_reader(console, capsys):
     assert console.queues[console.MONITOR] == [b"x\n"]
 
 
-def test_console_ignores_control_characters_and_limits_lines(console, capsys):
-    type_keys(console, b"a\x01\x1b\tb")
+def test_console_ignores_control_characters(console, capsys):
+    type_keys(console, b"a\x01\x1b\tb")      # ESC then a control character: both dropped
     assert console.editing == ["a", "\t", "b"]
-    console.editing.clear()
+
+
+def test_console_refuses_an_over_long_line_whole(console, capsys):
+    assert console.MAX_LINE == console.MAXLINE - 1    # room for the newline
     type_keys(console, b"x" * (console.MAX_LINE + 10))
-    assert len(console.editing) == console.MAX_LINE
+    assert len(console.editing) == console.MAX_LINE and console.too_long
+    assert capsys.readouterr().out == "x" * console.MAX_LINE    # the rest is not echoed
+    type_keys(console, b"\r")
+    assert console.editing == [] and not console.too_long
+    assert console.queues[console.MONITOR] == [console.CANCELLED]   # nothing of it
+    assert capsys.readouterr().out == "\nconsole: line longer than %d characters refused\n" % (
+        console.MAX_LINE)
+    with pytest.raises(KeyboardInterrupt):
+        console.readline()
+    type_keys(console, b"x" * console.MAX_LINE + b"\r")   # the longest line is a line
+    assert console.queues[console.MONITOR] == [b"x" * console.MAX_LINE + b"\n"]
+
+
+def test_console_ctrl_c_abandons_the_line(console, capsys):
+    seen = []
+    console.interrupt_hooks.append(seen.append)
+    try:
+        type_keys(console, b"1\rabc\x03")
+        assert console.editing == [] and seen == [console.MONITOR]
+        assert capsys.readouterr().out == "1\nabc^C\n"
+        # Lines entered before stay; the reader gets a fresh start in place
+        # of the abandoned one: the monitor CANCELLED (its readline()
+        # raises KeyboardInterrupt) ...
+        assert console.queues[console.MONITOR] == [b"1\n", console.CANCELLED]
+        assert console.readline() == "1"
+        with pytest.raises(KeyboardInterrupt):
+            console.readline()
+        # ... the programs an empty line, so the shell prompts again; a
+        # line half read stays whole.
+        console.owner = console.USER
+        type_keys(console, b"cat\r")
+        assert console.read(1) == b"c"
+        type_keys(console, b"ls\x03")
+        assert console.queues[console.USER] == [b"at\n", b"\n"]
+        assert seen == [console.MONITOR, console.USER]
+    finally:
+        console.interrupt_hooks.remove(seen.append)
+
+
+def test_console_consumes_escape_sequences(console, capsys):
+    keys = [b"\x1b[C", b"\x1b[D", b"\x1b[H", b"\x1b[F", b"\x1bOH", b"\x1b[3~", b"\x1b[1;5C"]
+    type_keys(console, b"a" + b"".join(keys) + b"b\x1bc\r")
+    assert console.queues[console.MONITOR] == [b"abc\n"]
+    assert capsys.readouterr().out == "abc\n"
+
+
+def test_console_arrows_walk_a_bounded_history(console, capsys):
+    for i in range(console.HISTORY_LINES + 5):
+        type_keys(console, b"line %d\r" % i)
+    history = console.histories[console.MONITOR]
+    assert len(history) == console.HISTORY_LINES and history[-1] == "line %d" % (
+        console.HISTORY_LINES + 4)
+    capsys.readouterr()
+    type_keys(console, b"xy\x1b[A")
+    assert "".join(console.editing) == history[-1]
+    assert capsys.readouterr().out == "xy" + "\b \b" * 2 + history[-1]
+    type_keys(console, b"\x1b[A\x1b[A\x1b[B")
+    assert "".join(console.editing) == history[-2]
+    type_keys(console, b"\x1b[B\x1b[B")        # past the newest: an empty line
+    assert console.editing == []
+    type_keys(console, b"\x1b[A\r")
+    assert console.queues[console.MONITOR][-1] == (history[-1] + "\n").encode()
+    assert len(history) == console.HISTORY_LINES       # a repeat is not kept twice
+    assert console.histories[console.USER] == []      # each reader has its own
 
 
 def test_console_wakes_readers(kern, kthread, console):

@@ -186,3 +186,129 @@ def test_ctrl_d(machine):
     out = machine.prompt()
     assert out.splitlines()[-1] == "in block", repr(out)
     assert PROMPT not in out
+
+
+# ---- Ctrl-C, the soft-lockup check, help ----
+
+CTRL_C = "\x03"
+
+
+def interrupt(machine, loop):
+    """Run `loop` (Python that never ends), announced by a line it prints
+    first; press Ctrl-C once it runs; return what came before the prompt.
+    (A Ctrl-C typed before the entry runs would only end the typed line.)"""
+    entry = "print('running'); exec(%r)" % loop
+    machine.send_line(entry)
+    machine.expect_exact(entry + "\n")
+    machine.expect_exact("running\n")
+    machine.send_raw(CTRL_C)
+    return machine.prompt()
+
+
+def test_ctrl_c_interrupts_a_loop_and_the_monitor_goes_on(machine):
+    assert interrupt(machine, "while True: pass") == "KeyboardInterrupt\n"
+    # A loop that yields to the other threads stops as well.
+    assert interrupt(machine, "while True: kthread.yield_()") == "KeyboardInterrupt\n"
+    # The loop stopped where it was: what it did so far is kept.
+    machine.run("n = 0")
+    assert interrupt(machine, "while True: n += 1") == "KeyboardInterrupt\n"
+    assert machine.value("n > 0") is True
+    # A Ctrl-C typed after the entry ended is the prompt's: it drops a line.
+    assert machine.run("6*7") == "42"
+    machine.send_raw("1" + CTRL_C)
+    assert machine.prompt() == "1^C\n"
+    assert "monitor" in thread_rows(machine.run("threads()"))
+
+
+def test_ctrl_c_at_the_prompt_abandons_the_line_or_block(machine):
+    machine.send_raw("999+1" + CTRL_C)
+    assert machine.prompt() == "999+1^C\n"
+    machine.send_line("if True:")
+    machine.expect_exact(CONTINUE)
+    machine.send_line("    print('never')")
+    machine.expect_exact(CONTINUE)
+    machine.send_raw(CTRL_C)
+    out = machine.prompt()
+    assert out == "^C\n", repr(out)          # the block did not run
+    assert machine.run("6*7") == "42"
+
+
+def test_up_arrow_recalls_at_the_monitor(machine):
+    assert machine.run("6*7") == "42"
+    machine.send_raw("\x1b[A")
+    machine.expect_exact("6*7")
+    machine.send_raw("+1\x1b[D\x1b[3~\r")     # left and Delete: consumed
+    out = machine.prompt()
+    assert out == "+1\n43\n", repr(out)
+
+
+def test_an_over_long_line_is_refused_at_the_monitor(machine):
+    machine.send_raw("1" * 1500 + "\r")
+    out = machine.prompt()
+    assert out.endswith("\nconsole: line longer than 1023 characters refused\n"), repr(out[-100:])
+    assert machine.run("6*7") == "42"
+
+
+def test_ctrl_c_at_the_monitor_leaves_the_programs_running(boot):
+    from tests.qemu.shell import SHELL, boot_shell, power_off, sh, to_monitor
+    m = boot_shell(boot)
+    m.send_line("cat")                   # a program waiting for the keyboard
+    m.expect_exact("cat\n")
+    to_monitor(m)
+    # The shell's child becomes cat a moment later (exec reads the disk).
+    deadline = time.monotonic() + m.scaled(10)
+    while not re.search(r"\bcat\b", m.run("ps()")):
+        assert time.monotonic() < deadline, "cat never started"
+    assert interrupt(m, "while True: pass") == "KeyboardInterrupt\n"
+    assert re.search(r"\bcat\b", m.run("ps()"))
+    m.send_line("resume()")
+    m.expect_exact("[back to the programs]\n")
+    m.send_raw("still reading\r")
+    m.expect_exact("still reading\nstill reading\n")   # the echo, then cat's copy
+    m.send_raw("\x04")
+    m.expect_exact(SHELL)
+    assert sh(m, "echo ok") == "ok"
+    power_off(m)
+
+
+def test_soft_lockup_panics_with_the_traceback(machine):
+    # A kernel thread that loops and never lets user mode or idle run: a
+    # second later the VM's check panics, showing where it loops.
+    from tests.qemu.test_panic import source_line
+    machine.send_line('crash("lockup")')
+    machine.expect(r"panic: uncaught Python exception in the kernel")
+    machine.expect(r"Traceback \(most recent call last\):")
+    m = machine.expect(r'File "kernel/debug/monitor.py", line (\d+), in _spin')
+    # The loop's line or its body's (where the VM's backward jump is).
+    loop = source_line("kernel/debug/monitor.py", "while True:       # the soft")
+    assert int(m.group(1)) in (loop, loop + 1)
+    machine.expect(r"SoftLockup: kernel Python ran for a second without going to user mode or idle")
+    machine.expect(r"kernel thread: \d+ \(spinner\)")
+    machine.expect(r"pyrite: machine halted \(power off, status 1\)")
+    assert machine.wait_exit() == 1
+
+
+def test_help(machine):
+    out = machine.run("help()")
+    assert "proc.kill(pid)" in out
+    assert "integer-only" in out and "//" in out
+    assert "Ctrl-C" in out
+
+
+def test_help_shows_docstrings(machine):
+    # mpy-cross drops docstrings; the build keeps them for help(obj).
+    out = machine.run("help(console.read)").splitlines()
+    assert out[0] == "kernel.dev.console.read: function read"
+    assert out[1] == "Up to n bytes of input, blocking until a line (or end of file) is"
+    out = machine.run("help(ps)").splitlines()
+    assert out == ["kernel.debug.monitor.ps: function ps",
+                   "Print the processes: pid, parent, state, size, ticks, name."]
+    # A module: its opening comment.
+    out = machine.run("help(console)").splitlines()
+    assert out[0].startswith("kernel.dev.console: module")
+    assert out[1] == "The console: the UART's input, with line editing, for its readers."
+    # Nothing written down: where to look.
+    out = machine.run("help(console.write)").splitlines()
+    assert out == ["kernel.dev.console.write: function write",
+                   "(no documentation: see kernel/dev/console.py)"]
+    assert machine.run("help(42)").splitlines() == ["42", "(no documentation)"]
