@@ -5,6 +5,11 @@
 #   make qemu-gdb  the same, halted, waiting for gdb-multiarch (see README)
 #   make test      build and run the whole test suite
 #   make bench     boot under -icount and report guest instructions per operation
+#   make grade LAB=name   build with a course lab's programs and grade the tree
+#                  (labs/README.md); `make grade` alone lists the labs
+#   make handin LAB=name  the lab's work in one file, build/handin/name-handin.tar.gz
+#   make test-labs every lab's grader against its reference solution and the
+#                  unmodified tree
 #   make clean     remove the kernel build and fs.img (keeps the downloaded MicroPython)
 #   make distclean remove build/ and .venv/ too
 
@@ -28,7 +33,8 @@ GDBPORT ?= 26000
 PYTEST_ARGS ?=
 VENV_PY := .venv/bin/python
 
-.PHONY: all setup kernel qemu qemu-gdb test bench clean distclean print-qemu-cmd
+.PHONY: all setup kernel qemu qemu-gdb test bench clean distclean print-qemu-cmd \
+	grade handin test-labs
 
 all: kernel
 
@@ -67,6 +73,18 @@ test: kernel
 # The figures go to build/bench.json and into README.md's table.
 bench: kernel
 	$(VENV_PY) -m tools.bench --readme README.md
+
+# Course labs (labs/README.md, tools/grade/).  LAB=name also makes `make
+# qemu` put the lab's test programs on the disk (user/Makefile).
+LAB ?=
+grade: setup
+	@$(if $(LAB),$(VENV_PY) -m tools.grade $(LAB),$(VENV_PY) -m tools.grade)
+
+handin: setup
+	@$(if $(LAB),$(VENV_PY) -m tools.grade handin $(LAB) $(BASE),echo "usage: make handin LAB=name" >&2; exit 2)
+
+test-labs: kernel
+	$(VENV_PY) -m tools.grade prove
 
 # The exact QEMU command line, for the tests and tools (one source of truth).
 print-qemu-cmd:
