@@ -40,7 +40,7 @@ def grade(lab_name, pytest_args=(), do_build=True, out=OUT):
     lab = labs.find(lab_name)
     print("== Grading lab %s: %s ==" % (lab.name, lab.title), flush=True)
     args = [sys.executable, "-m", "pytest", str(lab.grader), "-p", "tools.grade.plugin",
-            "--lab", lab.name, "--grade-out", str(out), "-q", "--tb=no", "--no-header",
+            "--lab", lab.name, "--grade-out", str(out), "-q", "--tb=no", "--no-header", "-rN",
             "-p", "no:cacheprovider", "-o", "addopts=", "-o", "testpaths="]
     if do_build:
         log = out / "build.log"

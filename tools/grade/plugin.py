@@ -119,7 +119,7 @@ def pytest_runtest_setup(item):
                     % (state.score.lab, "\n".join(tail)), pytrace=False)
     for dep in grading_of(item)[1]:
         if state.by_name[dep].status != "passed":
-            pytest.skip("skipped: it depends on %r, which did not pass" % state.by_name[dep].title)
+            pytest.skip("it depends on %r, which did not pass" % state.by_name[dep].title)
 
 
 # ---- fixtures ----
@@ -192,6 +192,11 @@ def _failure_text(call):
     text = call.excinfo.exconly() if call.excinfo is not None else ""
     text = re.sub(r"^(AssertionError|tests\.qemu\.machine\.\w+|\w+Error): ", "", text)
     lines = text.strip().splitlines()
+    # pytest's rewritten `assert a == b` explanation repeats the message.
+    for i, line in enumerate(lines):
+        if i > 0 and line.startswith("assert "):
+            del lines[i:]
+            break
     if len(lines) > 30:
         lines = lines[:10] + ["..."] + lines[-19:]
     return "\n".join(lines)
@@ -210,7 +215,8 @@ def pytest_runtest_makereport(item, call):
     result.seconds += call.duration
     if report.skipped and call.when == "setup":
         result.status = "skipped"
-        result.output = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else "skipped"
+        why = str(report.longrepr[2]) if isinstance(report.longrepr, tuple) else ""
+        result.output = why.replace("Skipped: ", "", 1) or "skipped"
         return
     if report.failed:
         result.status = "failed"
@@ -229,7 +235,7 @@ def pytest_runtest_makereport(item, call):
                 parts.append("===== %s: %s =====\n%s\n" % (m.name, " ".join(m.command), m.transcript))
             path.write_text("".join(parts), encoding="utf-8")
             result.log = str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
-    elif call.when == "call" and result.status != "failed":
+    elif call.when == "call":
         result.status = "passed"
 
 

@@ -12,7 +12,7 @@ class Result:
     name: str              # the test function
     title: str             # what the report calls it
     max_score: int
-    status: str = "failed"   # passed, failed, skipped
+    status: str = "pending"  # then passed, failed or skipped
     seconds: float = 0.0
     output: str = ""         # why it failed (and the diagnosis)
     log: str = ""            # the saved console log, if any

@@ -14,6 +14,7 @@ The patch never includes labs/ itself.  Text before its first `diff --git`
 is a header that `git apply` ignores.
 """
 
+import os
 import subprocess
 import sys
 import tempfile
@@ -22,7 +23,7 @@ from pathlib import Path
 from tools.grade import labs
 
 REPO = labs.REPO
-BASE = "main"
+BASE = os.environ.get("PYRITE_SOLUTION_BASE", "main")
 HEADER = """\
 INSTRUCTORS ONLY: the reference solution of the Pyrite lab `%s`.
 Keep this file out of the students' copy (labs/README.md says how).
