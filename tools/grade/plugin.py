@@ -60,14 +60,47 @@ class State:
         self.by_name = {}          # test function name -> Result
         self.started = time.monotonic()
         self.token = secrets.token_hex(8)
+        self.build_failed = False
 
 
 def pytest_configure(config):
     config.addinivalue_line("markers", "graded(points, depends, timeout, title): a graded lab test")
     lab = config.getoption("--lab") or "?"
     config._grade = State(lab, config.getoption("--grade-out"))
+    build_log = config.getoption("--build-failed")
+    if build_log:
+        config._grade.build_failed = True
+        tail = Path(build_log).read_text(errors="replace").splitlines()[-30:]
+        text = "\n".join(tail)
+        why = diagnose(text, None, _grader_hints(config), "")
+        config._grade.score.output = ("The tree does not build (`make kernel LAB=%s`); "
+                                      "the end of the build's output:\n%s%s"
+                                      % (lab, text, "\n\n" + why if why else ""))
     logs = config._grade.out / "logs"
     shutil.rmtree(logs, ignore_errors=True)
+
+
+def _grader_hints(config):
+    """The HINTS list of the grader module named on the command line."""
+    import importlib.util
+    for arg in config.args:
+        path = Path(arg)
+        if path.suffix == ".py" and path.exists():
+            spec = importlib.util.spec_from_file_location("_grader_hints", path)
+            module = importlib.util.module_from_spec(spec)
+            try:
+                spec.loader.exec_module(module)
+            except Exception:
+                return ()
+            return getattr(module, "HINTS", ())
+    return ()
+
+
+def pytest_sessionstart(session):
+    state = session.config._grade
+    reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+    if state.build_failed and reporter is not None:
+        reporter.write_line(state.score.output, red=True)
 
 
 def _order(items):
@@ -112,11 +145,9 @@ def pytest_collection_modifyitems(config, items):
 
 def pytest_runtest_setup(item):
     state = item.config._grade
-    build_log = item.config.getoption("--build-failed")
-    if build_log:
-        tail = Path(build_log).read_text(errors="replace").splitlines()[-25:]
-        pytest.fail("the tree does not build (`make kernel LAB=%s`):\n%s"
-                    % (state.score.lab, "\n".join(tail)), pytrace=False)
+    if state.build_failed:
+        pytest.fail("the tree does not build: see above, or %s" % item.config.getoption("--build-failed"),
+                    pytrace=False)
     for dep in grading_of(item)[1]:
         if state.by_name[dep].status != "passed":
             pytest.skip("it depends on %r, which did not pass" % state.by_name[dep].title)
@@ -190,7 +221,7 @@ def machine(boot):
 def _failure_text(call):
     """The failure's message without pytest's traceback: a few lines."""
     text = call.excinfo.exconly() if call.excinfo is not None else ""
-    text = re.sub(r"^(AssertionError|tests\.qemu\.machine\.\w+|\w+Error): ", "", text)
+    text = re.sub(r"^(AssertionError|Failed|tests\.qemu\.machine\.\w+|\w+Error): ", "", text)
     lines = text.strip().splitlines()
     # pytest's rewritten `assert a == b` explanation repeats the message.
     for i, line in enumerate(lines):
