@@ -233,6 +233,19 @@ def _failure_text(call):
     return "\n".join(lines)
 
 
+def _shorten(failure, panicked):
+    """A machine's timeout or exit message ends in the console's last 2000
+    characters: keep a dozen lines of it, or none when the panic report
+    follows anyway (the whole console is in the saved log)."""
+    head, sep, tail = failure.partition("; last output:\n")
+    if not sep:
+        return failure
+    if panicked:
+        return head
+    lines = [l for l in tail.replace("\r", "").splitlines() if not l.startswith("### ")]
+    return head + "; the console's last lines:\n" + "\n".join(lines[-12:])
+
+
 def _log_path(state, item):
     return state.out / "logs" / (re.sub(r"[^A-Za-z0-9_.-]+", "_", item.name) + ".log")
 
@@ -257,7 +270,7 @@ def pytest_runtest_makereport(item, call):
         extra_hints = getattr(item.module, "HINTS", ())
         kernel = machines[0].kernel if machines else None
         why = diagnose(transcript, kernel, extra_hints, failure)
-        result.output = failure + ("\n\n" + why if why else "")
+        result.output = _shorten(failure, "panicked" in why) + ("\n\n" + why if why else "")
         if machines:
             path = _log_path(state, item)
             path.parent.mkdir(parents=True, exist_ok=True)
