@@ -10,7 +10,8 @@ solution follows main as it moves:
     python -m tools.grade patch LAB [BRANCH]  rewrite the patch from BRANCH (default
                                           solution/LAB): its changes since it left main
 
-The patch never includes labs/ itself.  Text before its first `diff --git`
+PYRITE_SOLUTION_BASE=ref uses another base than main.  The patch never
+includes labs/ itself.  Text before its first `diff --git`
 is a header that `git apply` ignores.
 """
 
