@@ -12,6 +12,7 @@
 #include "memlayout.h"
 #include "kalloc.h"
 #include "panic.h"
+#include "heapwatch.h"
 
 struct run { struct run *next; };
 
@@ -47,6 +48,8 @@ void kalloc_init(uintptr_t start, uintptr_t stop) {
 }
 
 void *kalloc(void) {
+    if (fault_should_fail(FAULT_PAGE))   // a test making this call fail
+        return NULL;
     struct run *r = freelist;
     if (r != NULL) {
         freelist = r->next;

@@ -14,6 +14,7 @@
 #include "kthread.h"
 #include "panic.h"
 #include "machine.h"
+#include "heapwatch.h"
 
 #ifndef KERNEL_HEAP_SIZE
 #define KERNEL_HEAP_SIZE (8 * 1024 * 1024)
@@ -30,6 +31,7 @@ static void run_python(void) {
     mp_stack_set_limit(boot_stack_top - boot_stack - 4096);
     gc_init((void *)machine.heap_base, (void *)(machine.heap_base + machine.heap_size));
     mp_init();
+    heapwatch_init();
 
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {

@@ -15,6 +15,7 @@
 #include "modkern.h"
 #include "vm.h"
 #include "uart.h"
+#include "heapwatch.h"
 
 static mp_int_t arg_int(mp_obj_t o) { return mp_obj_get_int_truncated(o); }
 
@@ -242,6 +243,14 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_disk_capacity), MP_ROM_PTR(&kern_disk_capacity_obj) },
     { MP_ROM_QSTR(MP_QSTR_disk_submit), MP_ROM_PTR(&kern_disk_submit_obj) },
     { MP_ROM_QSTR(MP_QSTR_disk_done), MP_ROM_PTR(&kern_disk_done_obj) },
+    { MP_ROM_QSTR(MP_QSTR_heap_info), MP_ROM_PTR(&kern_heap_info_obj) },
+    { MP_ROM_QSTR(MP_QSTR_heap_reset_peak), MP_ROM_PTR(&kern_heap_reset_peak_obj) },
+    { MP_ROM_QSTR(MP_QSTR_fail_arm), MP_ROM_PTR(&kern_fail_arm_obj) },
+    { MP_ROM_QSTR(MP_QSTR_fail_fired), MP_ROM_PTR(&kern_fail_fired_obj) },
+    { MP_ROM_QSTR(MP_QSTR_fail_hold), MP_ROM_PTR(&kern_fail_hold_obj) },
+    { MP_ROM_QSTR(MP_QSTR_page_view), MP_ROM_PTR(&kern_page_view_obj) },
+    { MP_ROM_QSTR(MP_QSTR_FAULT_HEAP), MP_ROM_INT(FAULT_HEAP) },
+    { MP_ROM_QSTR(MP_QSTR_FAULT_PAGE), MP_ROM_INT(FAULT_PAGE) },
     { MP_ROM_QSTR(MP_QSTR_TRAP_INTERRUPT), MP_ROM_INT(TRAP_INTERRUPT) },
     { MP_ROM_QSTR(MP_QSTR_TRAP_FAULT), MP_ROM_INT(TRAP_FAULT) },
     { MP_ROM_QSTR(MP_QSTR_SYSCALL_MAX), MP_ROM_INT(SYSCALL_MAX) },

@@ -10,3 +10,5 @@ extern const mp_obj_fun_builtin_var_t kern_uvm_alloc_obj, kern_uvm_load_obj, ker
     kern_copyout_buf_obj;
 extern const mp_obj_fun_builtin_fixed_t kern_disk_present_obj, kern_disk_capacity_obj,
     kern_disk_submit_obj, kern_disk_done_obj;   // modkern_disk.c
+extern const mp_obj_fun_builtin_fixed_t kern_heap_info_obj, kern_heap_reset_peak_obj,
+    kern_fail_arm_obj, kern_fail_fired_obj, kern_fail_hold_obj, kern_page_view_obj;   // modkern_heap.c

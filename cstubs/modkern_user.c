@@ -11,6 +11,8 @@
 #include "trapframe.h"
 #include "uart.h"
 #include "modkern.h"
+#include "heapwatch.h"
+#include "sysnum.h"
 
 long run_user(struct trapframe *tf, uint64_t satp);
 
@@ -25,6 +27,11 @@ static void *page_arg(mp_obj_t o) {
 
 static uint64_t u64_arg(mp_obj_t o) { return (uint64_t)mp_obj_get_int_truncated(o); }
 
+// The calls let through even when the heap is full: they free memory.
+static int gives_memory_back(long code) {
+    return code == SYS_exit || code == SYS_wait || code == SYS_close || code == SYS_kill;
+}
+
 // run_user(tf, pagetable, a0) -> what brought the process back (trapframe.h).
 // a0, unless None, is stored in the user's a0 first: a system call's result.
 static mp_obj_t kern_run_user(mp_obj_t tf_obj, mp_obj_t pt_obj, mp_obj_t a0) {
@@ -32,7 +39,15 @@ static mp_obj_t kern_run_user(mp_obj_t tf_obj, mp_obj_t pt_obj, mp_obj_t a0) {
     pagetable_t pt = page_arg(pt_obj);
     if (a0 != mp_const_none)
         tf->regs[REG_A0] = (uint64_t)mp_obj_get_int_truncated(a0);
-    return MP_OBJ_NEW_SMALL_INT(run_user(tf, MAKE_SATP(pt)));
+    for (;;) {
+        heapwatch_leave_kernel();
+        long code = run_user(tf, MAKE_SATP(pt));
+        if (code < 0 || !heapwatch_enter_syscall() || gives_memory_back(code))
+            return MP_OBJ_NEW_SMALL_INT(code);
+        // The heap is full and its reserve spent: refuse the call before
+        // it holds anything (heapwatch.c).
+        tf->regs[REG_A0] = (uint64_t)-1;
+    }
 }
 MP_DEFINE_CONST_FUN_OBJ_3(kern_run_user_obj, kern_run_user);
 

@@ -40,12 +40,17 @@ def usys_s():
     return "\n".join(lines) + "\n"
 
 
-def usys_h():
-    lines = [f"// {HEADER}", "", "struct stat;", ""]
-    # The numbers, for programs that trap by hand (usertests tries bad ones).
+def sysnum_h():
+    # The numbers alone: for the kernel's C, and for programs that trap by
+    # hand (usertests tries bad ones).
+    lines = [f"// {HEADER}", "#pragma once", ""]
     for num, name, _proto in SYSCALLS:
         lines.append(f"#define SYS_{name} {num}")
-    lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def usys_h():
+    lines = [f"// {HEADER}", "", '#include "sysnum.h"', "", "struct stat;", ""]
     for _num, _name, proto in SYSCALLS:
         lines.append(f"{proto};")
     return "\n".join(lines) + "\n"
@@ -73,6 +78,7 @@ def main(argv):
     out.mkdir(parents=True, exist_ok=True)
     (out / "usys.S").write_text(usys_s())
     (out / "usys.h").write_text(usys_h())
+    (out / "sysnum.h").write_text(sysnum_h())
     (out / "abi.h").write_text(abi_h())
     return 0
 

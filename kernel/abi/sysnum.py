@@ -37,4 +37,6 @@ SYSCALLS = (
     (67, "freeblocks", "int freeblocks(void)"),  # free data blocks on the disk (leak checks)
     (68, "freeinodes", "int freeinodes(void)"),  # free inodes on the disk (leak checks)
     (69, "busytime", "uint64 busytime(void)"),  # `time` ticks not spent idle (benchmarks)
+    (80, "failnext", "int failnext(int, int)"),  # make an allocation of the next call fail (tests)
+    (81, "kstat", "int kstat(int)"),           # kernel memory counters (leak checks)
 )

@@ -12,12 +12,11 @@ import sys
 import kern
 
 from kernel.compat import print_exception
-from kernel.abi.limits import PGSIZE
 from kernel.thread import kthread
 from kernel.dev import console, clock
-from kernel.fs import disk
+from kernel.fs import disk, bio
 from kernel.proc import proc
-from kernel.debug import selftest
+from kernel.debug import selftest, faults
 
 PROMPT = "pyrite> "
 CONTINUE = "...     "
@@ -75,9 +74,7 @@ def escaped(owner):
 
 
 def mem():
-    free, total = kern.free_pages(), kern.total_pages()
-    print("pages: %d free of %d (%d KiB free)" % (free, total, free * PGSIZE // 1024))
-    print("python heap: %d bytes used, %d free" % (gc.mem_alloc(), gc.mem_free()))
+    faults.mem()
 
 
 def uptime():
@@ -124,7 +121,8 @@ boot_banner_time = 0
 
 def namespace():
     env = {"__name__": "__monitor__", "kern": kern, "kthread": kthread, "clock": clock,
-           "console": console, "selftest": selftest, "proc": proc, "disk": disk, "gc": gc, "sys": sys}
+           "console": console, "selftest": selftest, "proc": proc, "disk": disk, "gc": gc, "sys": sys,
+           "faults": faults, "bio": bio}
     for name in ("help", "ps", "threads", "resume", "mem", "uptime", "poweroff", "crash", "bench"):
         env[name] = globals()[name]
     return env

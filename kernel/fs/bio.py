@@ -8,14 +8,26 @@
 # a sleep -- but the disk I/O inside bread() is exactly such a sleep.
 #
 #   b = bread(blockno)     the block, locked, its data valid
-#   ... read or change b.data (a bytearray of BSIZE bytes) ...
+#   ... read or change b.data (a memoryview of BSIZE bytes) ...
 #   bwrite(b)              write it to disk now (the log does this)
 #   brelse(b)              unlock it; it stays cached until evicted
 #
 # Buffers sit on a list from most to least recently released; eviction
 # takes the least recently used buffer that nobody holds.
+#
+# The blocks' bytes live in pages from the page allocator, four blocks to
+# a page, taken once at boot: b.data is a memoryview of its part of a
+# page, so file data never sits in the Python heap (C copies it between
+# these pages and user pages; kernel/fs/inode.py).
+#
+# A buffer's `locked` is the thread holding it (or None), so that when a
+# system call fails half-way (out of memory), release_held() can give back
+# every buffer its thread still holds.
+import kern
+
 from kernel.compat import const
 from kernel.abi.fslayout import BSIZE
+from kernel.abi.limits import PGSIZE
 from kernel.thread import kthread
 from kernel.fs import disk
 
@@ -23,19 +35,21 @@ NBUF = const(64)          # blocks kept in memory: configuration
 
 
 class Buf:
-    def __init__(self):
+    def __init__(self, data):
         self.blockno = -1
-        self.data = bytearray(BSIZE)
+        self.data = data      # BSIZE bytes of a page (a memoryview)
         self.valid = False    # data holds the block's contents
-        self.locked = False   # a thread is using it
+        self.locked = None    # the thread using it
+        self.logged = False   # part of the log's open transaction
         self.refcnt = 0       # holders, plus the log's pins
         self.prev = self      # LRU list neighbours
         self.next = self
 
 
-head = Buf()                  # list sentinel: head.next = most recently used
+head = Buf(None)              # list sentinel: head.next = most recently used
 cache = {}                    # blockno -> Buf, every buffer that holds a block
 stats = {"hits": 0, "misses": 0, "evictions": 0}
+pages = []                    # the pages holding the blocks' bytes
 
 
 def _unlink(b):
@@ -51,8 +65,20 @@ def _push_front(b):
 
 
 def init():
-    for _ in range(NBUF):
-        _push_front(Buf())
+    per_page = PGSIZE // BSIZE
+    for i in range(NBUF):
+        if i % per_page == 0:
+            pa = kern.kalloc()
+            if pa == 0:
+                raise RuntimeError("bio: no pages for the buffer cache")
+            pages.append(pa)
+        _push_front(Buf(kern.page_view(pages[-1], (i % per_page) * BSIZE, BSIZE)))
+    # Grow the table to its full size now, so that caching a block later
+    # never allocates (a dict keeps its size when entries are deleted).
+    for i in range(NBUF):
+        cache[-1 - i] = None
+    for i in range(NBUF):
+        del cache[-1 - i]
 
 
 def _get(blockno):
@@ -84,7 +110,7 @@ def bread(blockno):
     b = _get(blockno)
     while b.locked:
         kthread.sleep(b)
-    b.locked = True
+    b.locked = kthread.current
     if not b.valid:
         disk.read_into(blockno, b.data)
         b.valid = True
@@ -101,7 +127,7 @@ def brelse(b):
     """Unlock b and drop the reference; it becomes most recently used."""
     if not b.locked:
         raise RuntimeError("brelse of an unlocked buffer")
-    b.locked = False
+    b.locked = None
     kthread.wakeup(b)
     b.refcnt -= 1
     if b.refcnt == 0:
@@ -115,3 +141,19 @@ def bpin(b):
 
 def bunpin(b):
     b.refcnt -= 1
+
+
+def release_held(thread):
+    """Release every buffer `thread` holds (its system call failed)."""
+    b = head.next
+    while b is not head:
+        nxt = b.next              # brelse moves b to the front
+        if b.locked is thread:
+            brelse(b)
+        b = nxt
+
+
+def invalidate(b):
+    """Forget b's contents: the next bread reads the block from disk
+    (the log, rolling back a failed operation)."""
+    b.valid = False

@@ -7,7 +7,7 @@
 import struct
 
 from kernel.abi.fslayout import BSIZE, ROOTINO, T_DIR, DIRSIZ, DIRENT, DIRENT_SIZE
-from kernel.fs.inode import (FSError, iget, idup, iput, ilock, iunlockput, readi, writei)
+from kernel.fs.inode import (FSError, iget, idup, iput, ilock, iunlockput, drop, readi, writei)
 
 
 def pad_name(name):
@@ -109,16 +109,21 @@ def namex(path, cwd, want_parent):
             iput(ip)
             return None, None
         last = parts.pop()
-    for name in parts:
-        ilock(ip)
-        if ip.type != T_DIR:
+    try:
+        for name in parts:
+            ilock(ip)
+            if ip.type != T_DIR:
+                iunlockput(ip)
+                return (None, None) if want_parent else None
+            nxt, _ = dirlookup(ip, name)
             iunlockput(ip)
-            return (None, None) if want_parent else None
-        nxt, _ = dirlookup(ip, name)
-        iunlockput(ip)
-        if nxt is None:
-            return (None, None) if want_parent else None
-        ip = nxt
+            ip = nxt
+            if nxt is None:
+                return (None, None) if want_parent else None
+    except BaseException:
+        if ip is not None:
+            drop(ip)            # out of memory on the way: let go of it
+        raise
     if want_parent:
         return ip, last
     return ip

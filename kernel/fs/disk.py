@@ -87,6 +87,10 @@ def _transfer(blockno, buf, write):
     if len(buf) != BSIZE:
         raise ValueError("disk: a block buffer is %d bytes, not %d" % (len(buf), BSIZE))
     req = Request()
+    # From submission to completion the device owns buf: the wait cannot
+    # be abandoned half-way, so the tests' made-up allocation failures are
+    # held off (kernel/fs/log.py's commit does the same).
+    held = kern.fail_hold(True)
     rid = kern.disk_submit(blockno * SECTORS_PER_BLOCK, buf, write)
     while rid < 0:                    # the queue is full: wait for room
         full_waits += 1
@@ -97,6 +101,7 @@ def _transfer(blockno, buf, write):
     # device still owns buf until the request completes.
     while req.status < 0:
         kthread.sleep(req)
+    kern.fail_hold(held)
     if req.status != 0:
         raise OSError("disk: %s %s block %d" % (
             STATUS_NAMES[req.status] if req.status < len(STATUS_NAMES) else "status %d" % req.status,

@@ -10,7 +10,8 @@ from kernel.compat import const
 from kernel.abi.fslayout import BSIZE, MAXOPBLOCKS
 from kernel.abi.limits import NFILE
 from kernel.dev import devsw
-from kernel.fs import inode, log, pipe
+from kernel.thread import kthread
+from kernel.fs import bio, inode, log, pipe
 
 FD_PIPE = const(1)
 FD_INODE = const(2)
@@ -40,8 +41,14 @@ def alloc(ftype, readable, writable):
     global open_files
     if open_files >= NFILE:
         return None
+    f = File(ftype, readable, writable)
     open_files += 1
-    return File(ftype, readable, writable)
+    return f
+
+
+def _count_open(n):
+    global open_files
+    open_files += n
 
 
 def free_unused(f):
@@ -54,15 +61,36 @@ def free_unused(f):
 def open_pipe():
     """A new pipe's two ends, (read end, write end), or None when the
     system's table of open files is full."""
-    rf = alloc(FD_PIPE, True, False)
-    if rf is None:
+    if open_files + 2 > NFILE:
         return None
-    wf = alloc(FD_PIPE, False, True)
-    if wf is None:
-        free_unused(rf)
-        return None
-    rf.pipe = wf.pipe = pipe.Pipe()
-    return rf, wf
+    # Every object first, then the count: an allocation that fails leaves
+    # nothing behind.
+    shared = pipe.Pipe()
+    rf = File(FD_PIPE, True, False)
+    wf = File(FD_PIPE, False, True)
+    rf.pipe = wf.pipe = shared
+    ends = (rf, wf)
+    _count_open(2)
+    return ends
+
+
+def operation(work, a, b, c):
+    """work(a, b, c) as one file-system operation, inside begin_op/end_op.
+    If it fails half-way (out of memory), the buffers and inode locks its
+    thread still holds are released, the log rolls the operation back
+    (kernel/fs/log.py), the inodes reread what the disk holds, and the
+    exception goes on up."""
+    log.begin_op()
+    try:
+        result = work(a, b, c)
+    except BaseException:
+        bio.release_held(kthread.current)
+        inode.release_held(kthread.current)
+        log.end_op(True)
+        inode.invalidate_unlocked()
+        raise
+    log.end_op()
+    return result
 
 
 def dup(f):
@@ -79,9 +107,20 @@ def close(f):
     if f.type == FD_PIPE:
         f.pipe.close(f.writable)
     else:
-        log.begin_op()
-        inode.iput(f.ip)
-        log.end_op()
+        operation(_iput, f.ip, None, None)
+
+
+def _iput(ip, _, __):
+    inode.iput(ip)
+
+
+def _write_chunk(f, p, where):
+    inode.ilock(f.ip)
+    wrote = inode.writei_user(f.ip, f.off, where[1], p.pagetable, where[0])
+    if wrote > 0:
+        f.off += wrote
+    inode.iunlock(f.ip)
+    return wrote
 
 
 def stat(f):
@@ -129,13 +168,7 @@ def write_user(f, p, va, n):
     done = 0
     while done < n:
         chunk = min(n - done, MAX_WRITE_PER_OP)
-        log.begin_op()
-        inode.ilock(f.ip)
-        wrote = inode.writei_user(f.ip, f.off, chunk, p.pagetable, va + done)
-        if wrote > 0:
-            f.off += wrote
-        inode.iunlock(f.ip)
-        log.end_op()
+        wrote = operation(_write_chunk, f, p, (va + done, chunk))
         if wrote > 0:
             done += wrote
         if wrote != chunk:

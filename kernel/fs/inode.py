@@ -162,7 +162,7 @@ class Inode:
         self.inum = inum
         self.ref = 0
         self.valid = False       # fields below were read from disk
-        self.locked = False
+        self.locked = None       # the thread holding the lock
         self.type = 0
         self.major = 0
         self.minor = 0
@@ -240,7 +240,7 @@ def iupdate(ip):
 def ilock(ip):
     while ip.locked:
         kthread.sleep(ip)
-    ip.locked = True
+    ip.locked = kthread.current
     if not ip.valid:
         block, offset = _inode_location(ip.inum)
         b = bio.bread(block)
@@ -250,14 +250,14 @@ def ilock(ip):
         ip.addrs = list(fields[5:])
         ip.valid = True
         if ip.type == 0:
-            ip.locked = False
+            ip.locked = None
             raise RuntimeError("fs: inode %d has no type" % ip.inum)
 
 
 def iunlock(ip):
     if not ip.locked:
         raise RuntimeError("iunlock of an unlocked inode")
-    ip.locked = False
+    ip.locked = None
     kthread.wakeup(ip)
 
 
@@ -277,6 +277,29 @@ def iput(ip):
 def iunlockput(ip):
     iunlock(ip)
     iput(ip)
+
+
+def drop(ip):
+    """Let go of ip after a failure, in whatever state it was left: unlock
+    it if this thread holds it, and drop the reference."""
+    if ip.locked is kthread.current:
+        iunlock(ip)
+    iput(ip)
+
+
+def release_held(thread):
+    """Unlock every inode `thread` holds locked (its system call failed)."""
+    for ip in icache.values():
+        if ip.locked is thread:
+            iunlock(ip)
+
+
+def invalidate_unlocked():
+    """Make every unlocked inode reread its fields from the disk (a failed
+    operation's changes were rolled back there)."""
+    for ip in icache.values():
+        if not ip.locked:
+            ip.valid = False
 
 
 # ---- inode contents ----

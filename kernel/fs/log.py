@@ -14,7 +14,19 @@
 # At boot, recover() replays a committed log that a crash left behind.  So
 # after a crash, each system call's changes are on disk entirely or not at
 # all.  This is xv6's log.c; the disk layout is in kernel/abi/fslayout.py.
+#
+# A system call can also fail half-way inside the kernel (out of memory).
+# Its caller then ends the operation with end_op(failed=True).  If it was
+# the only operation in the transaction, nothing of it has reached the
+# disk yet -- its blocks wait, pinned, in the cache -- so it is rolled
+# back: the cached copies are dropped and read again from the disk, and the
+# disk never sees the half-done change.  If other operations share the
+# transaction their changes cannot be told apart; it is committed whole,
+# and counted in stats["mixed_failures"].  log_write never allocates, so a
+# block is never changed in the cache without being noted here.
 import struct
+
+import kern
 
 from kernel.abi.fslayout import LOGHEADER, LOGSIZE, MAXOPBLOCKS
 from kernel.thread import kthread
@@ -24,8 +36,10 @@ start = 0              # block of the log header
 size = 0               # blocks in the log area, header included
 outstanding = 0        # operations between begin_op and end_op
 committing = False
-blocks = []            # block numbers noted in this transaction, in order
-stats = {"commits": 0, "blocks": 0}
+blocks = [0] * LOGSIZE  # block numbers noted in this transaction: blocks[:nblocks]
+nblocks = 0
+ops = 0                # operations begun in this transaction
+stats = {"commits": 0, "blocks": 0, "rollbacks": 0, "mixed_failures": 0}
 
 WAIT_CHANNEL = "log space"
 
@@ -77,23 +91,30 @@ def recover():
 
 def begin_op():
     """Start a file-system operation; wait while the log could overflow."""
-    global outstanding
+    global outstanding, ops
     while True:
         if committing:
             kthread.sleep(WAIT_CHANNEL)
-        elif len(blocks) + (outstanding + 1) * MAXOPBLOCKS > LOGSIZE:
+        elif nblocks + (outstanding + 1) * MAXOPBLOCKS > LOGSIZE:
             kthread.sleep(WAIT_CHANNEL)    # this op might run out of log space
         else:
             outstanding += 1
+            ops += 1
             return
 
 
-def end_op():
-    """End an operation; the last one out commits everything."""
+def end_op(failed=False):
+    """End an operation; the last one out commits everything.  failed:
+    the operation stopped half-way (see the top of this file)."""
     global outstanding, committing
     outstanding -= 1
     if committing:
         raise RuntimeError("log: end_op while committing")
+    if failed:
+        if ops == 1 and outstanding == 0:
+            rollback()
+        else:
+            stats["mixed_failures"] += 1
     if outstanding == 0:
         committing = True
         commit()
@@ -102,20 +123,45 @@ def end_op():
     kthread.wakeup(WAIT_CHANNEL)
 
 
+def rollback():
+    """Drop the open transaction's changes: its blocks are read again from
+    the disk, which has never seen them."""
+    global nblocks, ops
+    for i in range(nblocks):
+        b = bio.cache.get(blocks[i])      # pinned, so still cached
+        b.logged = False
+        bio.invalidate(b)
+        bio.bunpin(b)
+    nblocks = 0
+    ops = 0
+    stats["rollbacks"] += 1
+
+
 def commit():
-    global blocks
-    if not blocks:
+    # The commit works for every operation of the transaction, and one that
+    # stopped half-way would leave the log wedged (committing forever): so
+    # the tests' made-up allocation failures are held off while it runs.
+    held = kern.fail_hold(True)
+    _commit()
+    kern.fail_hold(held)
+
+
+def _commit():
+    global nblocks, ops
+    ops = 0
+    if nblocks == 0:
         return
     # 1. the blocks, into the log area
-    for i, home in enumerate(blocks):
-        src = bio.bread(home)
+    for i in range(nblocks):
+        src = bio.bread(blocks[i])
         dst = bio.bread(start + 1 + i)
         dst.data[:] = src.data
         bio.bwrite(dst)
+        src.logged = False
         bio.brelse(src)
         bio.brelse(dst)
-    done = blocks
-    blocks = []
+    done = blocks[:nblocks]
+    nblocks = 0
     write_header(done)           # 2. the commit point
     install(done, False)         # 3.
     write_header([])             # 4.
@@ -125,11 +171,14 @@ def commit():
 
 def log_write(b):
     """Note that buffer b (locked by the caller) belongs to this transaction."""
+    global nblocks
     if outstanding < 1:
         raise RuntimeError("log_write outside a transaction")
-    if b.blockno in blocks:
+    if b.logged:
         return                   # absorbed: one copy per transaction
-    if len(blocks) >= LOGSIZE:
+    if nblocks >= LOGSIZE:
         raise RuntimeError("log: transaction too big")
-    blocks.append(b.blockno)
+    blocks[nblocks] = b.blockno
+    nblocks += 1
+    b.logged = True
     bio.bpin(b)

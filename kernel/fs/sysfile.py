@@ -21,6 +21,7 @@ from kernel.fs import inode, directory, log, file
 from kernel.fs.file import FD_PIPE, FD_INODE
 
 MAX_IO = const(8192)    # bytes moved across the user boundary per chunk
+ZERO_DIRENT = bytes(DIRENT_SIZE)
 
 
 def arg_fd(p, n):
@@ -115,20 +116,36 @@ def sys_pipe(p):
     if ends is None:
         return -1
     rf, wf = ends
-    fd0 = fd_alloc(p, rf)
-    fd1 = fd_alloc(p, wf) if fd0 >= 0 else -1
-    if fd1 < 0 or kern.copyout(p.pagetable, addr, struct.pack("<ii", fd0, fd1)) < 0:
-        if fd0 >= 0:
-            p.ofile[fd0] = None
-        if fd1 >= 0:
-            p.ofile[fd1] = None
-        file.close(rf)
-        file.close(wf)
-        return -1
-    return 0
+    fd0 = fd1 = -1
+    try:
+        fd0 = fd_alloc(p, rf)
+        fd1 = fd_alloc(p, wf) if fd0 >= 0 else -1
+        if fd1 >= 0 and kern.copyout(p.pagetable, addr, struct.pack("<ii", fd0, fd1)) == 0:
+            return 0
+    except BaseException:
+        _unpipe(p, fd0, fd1, rf, wf)      # out of kernel memory half-way
+        raise
+    _unpipe(p, fd0, fd1, rf, wf)
+    return -1
+
+
+def _unpipe(p, fd0, fd1, rf, wf):
+    if fd0 >= 0:
+        p.ofile[fd0] = None
+    if fd1 >= 0:
+        p.ofile[fd1] = None
+    file.close(rf)
+    file.close(wf)
 
 
 # ---- paths ----
+#
+# Each call that changes the disk is one operation of the log, run by
+# file.operation(): if it stops half-way (the kernel ran out of memory),
+# the log rolls its changes back and the error goes on up to the system
+# call loop, which returns -1.  Inode references are the work's own to drop,
+# so each piece of work lets go of what it holds when something under it
+# fails (inode.drop).
 
 def create(p, path, itype, major, minor):
     """The inode at path, created if missing, locked; None on failure.
@@ -136,102 +153,122 @@ def create(p, path, itype, major, minor):
     dp, name = directory.nameiparent(path, p.cwd)
     if dp is None:
         return None
-    if name in (".", "..") or directory.pad_name(name) is None:
-        inode.iput(dp)
-        return None
-    inode.ilock(dp)
-    if dp.type != T_DIR:
-        inode.iunlockput(dp)
-        return None
-    ip, _ = directory.dirlookup(dp, name)
-    if ip is not None:
-        inode.iunlockput(dp)
-        inode.ilock(ip)
-        if itype == T_FILE and ip.type in (T_FILE, T_DEVICE):
-            return ip
-        inode.iunlockput(ip)
-        return None
-    ip = inode.ialloc(itype)
-    if ip is None:
-        inode.iunlockput(dp)
-        return None
-    inode.ilock(ip)
-    ip.major, ip.minor, ip.nlink = major, minor, 1
-    inode.iupdate(ip)
+    ip = None
     try:
-        if itype == T_DIR:
-            # "." does not count as a link; the child's ".." counts for dp.
-            directory.dirlink(ip, ".", ip.inum)
-            directory.dirlink(ip, "..", dp.inum)
-        directory.dirlink(dp, name, ip.inum)
-    except inode.FSError:
-        ip.nlink = 0                      # iput frees it
+        if name in (".", "..") or directory.pad_name(name) is None:
+            inode.iput(dp)
+            return None
+        inode.ilock(dp)
+        if dp.type != T_DIR:
+            inode.iunlockput(dp)
+            return None
+        ip, _ = directory.dirlookup(dp, name)
+        if ip is not None:
+            inode.iunlockput(dp)
+            dp = None
+            inode.ilock(ip)
+            if itype == T_FILE and ip.type in (T_FILE, T_DEVICE):
+                return ip
+            inode.iunlockput(ip)
+            return None
+        ip = inode.ialloc(itype)
+        if ip is None:
+            inode.iunlockput(dp)
+            return None
+        inode.ilock(ip)
+        ip.major, ip.minor, ip.nlink = major, minor, 1
         inode.iupdate(ip)
-        inode.iunlockput(ip)
+        try:
+            if itype == T_DIR:
+                # "." does not count as a link; the child's ".." counts for dp.
+                directory.dirlink(ip, ".", ip.inum)
+                directory.dirlink(ip, "..", dp.inum)
+            directory.dirlink(dp, name, ip.inum)
+        except inode.FSError:
+            ip.nlink = 0                      # iput frees it
+            inode.iupdate(ip)
+            inode.iunlockput(ip)
+            inode.iunlockput(dp)
+            return None
+        if itype == T_DIR:
+            dp.nlink += 1
+            inode.iupdate(dp)
         inode.iunlockput(dp)
-        return None
-    if itype == T_DIR:
-        dp.nlink += 1
-        inode.iupdate(dp)
-    inode.iunlockput(dp)
-    return ip
+        return ip
+    except BaseException:
+        # Out of memory half-way: the log rolls the disk back; let go of
+        # the inodes.  (A new inode's on-disk allocation is undone by the
+        # rollback, so dropping it frees nothing twice.)
+        if ip is not None:
+            inode.drop(ip)
+        if dp is not None and dp.ref > 0:
+            inode.drop(dp)
+        raise
 
 
 def sys_open(p):
     path = fetch_path(p, 0)
-    omode = kern.arg_int(p.trapframe, 1)
     if path is None:
         return -1
-    log.begin_op()
+    return file.operation(_open, p, path, kern.arg_int(p.trapframe, 1))
+
+
+def _open(p, path, omode):
     if omode & O_CREATE:
         ip = create(p, path, T_FILE, 0, 0)
         if ip is None:
-            log.end_op()
             return -1
     else:
         ip = directory.namei(path, p.cwd)
         if ip is None:
-            log.end_op()
             return -1
-        inode.ilock(ip)
-        if ip.type == T_DIR and omode & (O_WRONLY | O_RDWR):
+    f = None
+    fd = -1
+    try:
+        if not omode & O_CREATE:
+            inode.ilock(ip)
+            if ip.type == T_DIR and omode & (O_WRONLY | O_RDWR):
+                inode.iunlockput(ip)
+                return -1
+        if ip.type == T_DEVICE and devsw.lookup(ip.major) is None:
             inode.iunlockput(ip)
-            log.end_op()
             return -1
-    if ip.type == T_DEVICE and devsw.lookup(ip.major) is None:
-        inode.iunlockput(ip)
-        log.end_op()
-        return -1
-    readable = not omode & O_WRONLY
-    writable = bool(omode & (O_WRONLY | O_RDWR))
-    f = file.alloc(file.FD_DEVICE if ip.type == T_DEVICE else file.FD_INODE, readable, writable)
-    fd = fd_alloc(p, f) if f is not None else -1
-    if fd < 0:
+        readable = not omode & O_WRONLY
+        writable = bool(omode & (O_WRONLY | O_RDWR))
+        f = file.alloc(file.FD_DEVICE if ip.type == T_DEVICE else file.FD_INODE, readable, writable)
+        fd = fd_alloc(p, f) if f is not None else -1
+        if fd < 0:
+            if f is not None:
+                file.free_unused(f)
+            inode.iunlockput(ip)
+            return -1
+        f.ip = ip
+        f.major = ip.major
+        if omode & O_TRUNC and ip.type == T_FILE:
+            inode.itrunc(ip)
+        inode.iunlock(ip)
+        return fd
+    except BaseException:
+        if fd >= 0:
+            p.ofile[fd] = None
         if f is not None:
             file.free_unused(f)
-        inode.iunlockput(ip)
-        log.end_op()
-        return -1
-    f.ip = ip
-    f.major = ip.major
-    if omode & O_TRUNC and ip.type == T_FILE:
-        inode.itrunc(ip)
-    inode.iunlock(ip)
-    log.end_op()
-    return fd
+        inode.drop(ip)
+        raise
 
 
 def make_node(p, itype, major, minor):
     path = fetch_path(p, 0)
     if path is None:
         return -1
-    log.begin_op()
-    ip = create(p, path, itype, major, minor)
+    return file.operation(_make_node, p, path, (itype, major, minor))
+
+
+def _make_node(p, path, kind):
+    ip = create(p, path, kind[0], kind[1], kind[2])
     if ip is None:
-        log.end_op()
         return -1
     inode.iunlockput(ip)
-    log.end_op()
     return 0
 
 
@@ -248,20 +285,24 @@ def sys_chdir(p):
     path = fetch_path(p, 0)
     if path is None:
         return -1
-    log.begin_op()
+    return file.operation(_chdir, p, path, None)
+
+
+def _chdir(p, path, _):
     ip = directory.namei(path, p.cwd)
     if ip is None:
-        log.end_op()
         return -1
-    inode.ilock(ip)
-    if ip.type != T_DIR:
-        inode.iunlockput(ip)
-        log.end_op()
-        return -1
-    inode.iunlock(ip)
-    inode.iput(p.cwd)
-    p.cwd = ip
-    log.end_op()
+    try:
+        inode.ilock(ip)
+        if ip.type != T_DIR:
+            inode.iunlockput(ip)
+            return -1
+        inode.iunlock(ip)
+    except BaseException:
+        inode.drop(ip)
+        raise
+    old, p.cwd = p.cwd, ip
+    inode.iput(old)
     return 0
 
 
@@ -269,71 +310,93 @@ def sys_link(p):
     old, new = fetch_path(p, 0), fetch_path(p, 1)
     if old is None or new is None:
         return -1
-    log.begin_op()
+    return file.operation(_link, p, old, new)
+
+
+def _link(p, old, new):
     ip = directory.namei(old, p.cwd)
     if ip is None:
-        log.end_op()
         return -1
-    inode.ilock(ip)
-    if ip.type == T_DIR:
-        inode.iunlockput(ip)
-        log.end_op()
-        return -1
-    ip.nlink += 1
-    inode.iupdate(ip)
-    inode.iunlock(ip)
-    ok = False
-    dp, name = directory.nameiparent(new, p.cwd)
-    if dp is not None:
-        inode.ilock(dp)
-        if dp.type == T_DIR:
-            try:
-                directory.dirlink(dp, name, ip.inum)
-                ok = True
-            except inode.FSError:
-                pass
-        inode.iunlockput(dp)
-    if not ok:
+    dp = None
+    try:
         inode.ilock(ip)
-        ip.nlink -= 1
+        if ip.type == T_DIR:
+            inode.iunlockput(ip)
+            return -1
+        ip.nlink += 1
         inode.iupdate(ip)
         inode.iunlock(ip)
-    inode.iput(ip)
-    log.end_op()
-    return 0 if ok else -1
+        ok = False
+        dp, name = directory.nameiparent(new, p.cwd)
+        if dp is not None:
+            inode.ilock(dp)
+            if dp.type == T_DIR:
+                try:
+                    directory.dirlink(dp, name, ip.inum)
+                    ok = True
+                except inode.FSError:
+                    pass
+            inode.iunlockput(dp)
+            dp = None
+        if not ok:
+            inode.ilock(ip)
+            ip.nlink -= 1
+            inode.iupdate(ip)
+            inode.iunlock(ip)
+        inode.iput(ip)
+        return 0 if ok else -1
+    except BaseException:
+        if dp is not None:
+            inode.drop(dp)
+        inode.drop(ip)
+        raise
 
 
 def sys_unlink(p):
     path = fetch_path(p, 0)
     if path is None:
         return -1
-    log.begin_op()
+    return file.operation(_unlink, p, path, None)
+
+
+def _unlink(p, path, _):
     dp, name = directory.nameiparent(path, p.cwd)
     if dp is None:
-        log.end_op()
         return -1
-    inode.ilock(dp)
-    result = -1
-    if dp.type == T_DIR and name not in (".", ".."):
-        ip, off = directory.dirlookup(dp, name)
+    ip = None
+    try:
+        inode.ilock(dp)
+        result = -1
+        if dp.type == T_DIR and name not in (".", ".."):
+            ip, off = directory.dirlookup(dp, name)
+            if ip is not None:
+                inode.ilock(ip)
+                if ip.nlink < 1:
+                    raise RuntimeError("unlink: inode %d has no links" % ip.inum)
+                if ip.type == T_DIR and not directory.dir_is_empty(ip):
+                    inode.iunlockput(ip)
+                else:
+                    inode.writei(dp, off, ZERO_DIRENT)
+                    if ip.type == T_DIR:
+                        dp.nlink -= 1         # the child's ".." is gone
+                        inode.iupdate(dp)
+                    ip.nlink -= 1
+                    inode.iupdate(ip)
+                    inode.iunlock(ip)
+                    # Dropping the last reference to the unlinked inode
+                    # frees it: past the rollback point, so out of the
+                    # except's reach.
+                    victim, ip = ip, None
+                    inode.iput(victim)
+                    result = 0
+                ip = None
+        inode.iunlockput(dp)
+        return result
+    except BaseException:
         if ip is not None:
-            inode.ilock(ip)
-            if ip.nlink < 1:
-                raise RuntimeError("unlink: inode %d has no links" % ip.inum)
-            if ip.type == T_DIR and not directory.dir_is_empty(ip):
-                inode.iunlockput(ip)
-            else:
-                inode.writei(dp, off, bytes(DIRENT_SIZE))
-                if ip.type == T_DIR:
-                    dp.nlink -= 1         # the child's ".." is gone
-                    inode.iupdate(dp)
-                ip.nlink -= 1
-                inode.iupdate(ip)
-                inode.iunlockput(ip)
-                result = 0
-    inode.iunlockput(dp)
-    log.end_op()
-    return result
+            inode.drop(ip)
+        inode.drop(dp)
+        raise
 
 
 def sys_freeblocks(p):

@@ -18,7 +18,7 @@ from kernel.abi.fslayout import T_FILE
 from kernel.abi.limits import PGSIZE, USER_TOP
 from kernel.thread import kthread
 from kernel.mm import uvm
-from kernel.fs import inode, directory, log
+from kernel.fs import inode, directory, file
 
 ELF_MAGIC = b"\x7fELF"
 EM_RISCV = const(243)
@@ -63,10 +63,12 @@ def parse_header(ip):
     return entry, inode.readi(ip, phoff, phnum * PHDR_SIZE)
 
 
-def load_segments(ip, pt):
+def load_segments(ip, pt, mapped):
     """Map every PT_LOAD segment of the program in ip (locked) and fill it
     straight from the file's cached blocks.  Returns (entry, size) where
-    [0, size) is what got mapped -- on failure too, when entry is None."""
+    [0, size) is what got mapped -- on failure too, when entry is None.
+    mapped[0] follows the size as it grows, for a caller cleaning up after
+    an exception."""
     header = parse_header(ip)
     if header is None:
         return None, 0
@@ -85,7 +87,7 @@ def load_segments(ip, pt):
         # the segment is mapped too, so that [0, size) is all mapped).
         if kern.uvm_alloc(pt, size, end, perm_of(flags)) < 0:
             return None, size           # uvm_alloc undid its own part
-        size = uvm.pgup(end)
+        size = mapped[0] = uvm.pgup(end)
         if filesz and inode.load_user(ip, offset, filesz, pt, vaddr) < 0:
             return None, size
         # memsz beyond filesz is bss: the pages came zeroed.
@@ -120,19 +122,30 @@ def exec_program(p, path, argv, ip):
     pt = uvm.create(p.trapframe)
     if pt == 0:
         return -1
-    entry, size = load_segments(ip, pt)
-    stack = None
-    # The guard page, then the stack page.
-    if (entry is not None and size + 2 * PGSIZE <= USER_TOP
-            and kern.uvm_alloc(pt, size, size + 2 * PGSIZE, kern.PTE_R | kern.PTE_W) == 0):
-        kern.uvm_clear_user(pt, size)
-        size += 2 * PGSIZE
-        stack = push_arguments(pt, size, size - PGSIZE, argv)
+    mapped = [0]
+    try:
+        entry, size = load_segments(ip, pt, mapped)
+        stack = None
+        # The guard page, then the stack page.
+        if (entry is not None and size + 2 * PGSIZE <= USER_TOP
+                and kern.uvm_alloc(pt, size, size + 2 * PGSIZE, kern.PTE_R | kern.PTE_W) == 0):
+            kern.uvm_clear_user(pt, size)
+            size += 2 * PGSIZE
+            mapped[0] = size
+            stack = push_arguments(pt, size, size - PGSIZE, argv)
+    except BaseException:
+        uvm.destroy(pt, mapped[0])        # out of memory half-way
+        raise
     if stack is None:
         uvm.destroy(pt, size)             # exactly what was mapped
         return -1
 
     sp, argv_addr = stack
+    name = path
+    slash = name.rfind("/")
+    if slash >= 0:
+        name = name[slash + 1:]
+    # The point of no return: nothing below allocates.
     old_pt, old_size = p.pagetable, p.size
     p.pagetable = pt
     p.size = size
@@ -141,10 +154,6 @@ def exec_program(p, path, argv, ip):
     kern.tf_set(tf, kern.FIELD_EPC, entry)
     kern.tf_set(tf, kern.REG_SP, sp)
     kern.tf_set(tf, kern.REG_A1, argv_addr)
-    name = path
-    slash = name.rfind("/")
-    if slash >= 0:
-        name = name[slash + 1:]
     p.name = name
     if p.thread is not None:
         kthread.rename(p.thread, name)
@@ -155,13 +164,18 @@ def exec_program(p, path, argv, ip):
 def exec_file(p, path, argv):
     """exec: replace p's program by the one at path, with arguments argv
     (a list of byte strings); argc, or -1 with p unchanged."""
-    log.begin_op()
+    return file.operation(_exec_file, p, path, argv)
+
+
+def _exec_file(p, path, argv):
     ip = directory.namei(path, p.cwd)
     if ip is None:
-        log.end_op()
         return -1
-    inode.ilock(ip)
-    argc = exec_program(p, path, argv, ip) if ip.type == T_FILE else -1
+    try:
+        inode.ilock(ip)
+        argc = exec_program(p, path, argv, ip) if ip.type == T_FILE else -1
+    except BaseException:
+        inode.drop(ip)
+        raise
     inode.iunlockput(ip)
-    log.end_op()
     return argc

@@ -64,18 +64,18 @@ def alloc_proc(name):
     global next_pid
     if len(procs) >= NPROC:
         return None
+    p = Proc(next_pid, name)          # the Python objects first: they may
+    procs[p.pid] = p                  # fail, and then no page is taken
     tf = kern.kalloc()
-    if tf == 0:
-        return None
-    pt = uvm.create(tf)
+    pt = uvm.create(tf) if tf != 0 else 0
     if pt == 0:
-        kern.kfree(tf)
+        if tf != 0:
+            kern.kfree(tf)
+        del procs[p.pid]
         return None
-    p = Proc(next_pid, name)
     next_pid += 1
     p.trapframe = tf
     p.pagetable = pt
-    procs[p.pid] = p
     return p
 
 
@@ -122,34 +122,49 @@ def fork(parent):
     child = alloc_proc(parent.name)
     if child is None:
         return -1
-    if uvm.copy(parent.pagetable, child.pagetable, parent.size) < 0:
-        free_memory(child)
-        del procs[child.pid]
-        return -1
-    child.size = parent.size
-    child.heap_start = parent.heap_start
-    kern.tf_copy(child.trapframe, parent.trapframe)
-    child.parent = parent
-    if not start(child, run, 0):          # the child sees fork() return 0
-        free_memory(child)
-        del procs[child.pid]
-        return -1
+    try:
+        if uvm.copy(parent.pagetable, child.pagetable, parent.size) < 0:
+            _unfork(parent, child)
+            return -1
+        child.size = parent.size
+        child.heap_start = parent.heap_start
+        kern.tf_copy(child.trapframe, parent.trapframe)
+        child.parent = parent
+        parent.children.add(child)
+        if not start(child, run, 0):      # the child sees fork() return 0
+            _unfork(parent, child)
+            return -1
+    except BaseException:
+        _unfork(parent, child)            # out of kernel memory half-way
+        raise
     # Descriptors and the current directory are shared with the parent.
     # (The child cannot run before this is done: the kernel is not
-    # preemptive, and the parent does not sleep or yield in between.)
-    for fd, f in enumerate(parent.ofile):
+    # preemptive, and the parent does not sleep or yield in between.)  This
+    # loop allocates nothing (no enumerate()), so it cannot fail half-way
+    # once the child is running.
+    for fd in range(NOFILE):
+        f = parent.ofile[fd]
         if f is not None:
             child.ofile[fd] = file.dup(f)
     if parent.cwd is not None:
         child.cwd = inode.idup(parent.cwd)
-    parent.children.add(child)
     return child.pid
+
+
+def _unfork(parent, child):
+    # Undo a fork that failed before the child's thread started.
+    parent.children.discard(child)
+    free_memory(child)
+    del procs[child.pid]
 
 
 def exit(p, status):
     """End process p (the running one) with status.  Never returns."""
     if p is init_proc:
         raise RuntimeError("init exited with status %d" % status)
+    # exit cannot fail half-way and return: the tests' made-up allocation
+    # failures are held off while it runs.
+    held = kern.fail_hold(True)
     for fd, f in enumerate(p.ofile):
         if f is not None:
             p.ofile[fd] = None
@@ -175,6 +190,7 @@ def exit(p, status):
     parent = p.parent
     parent.zombies.append(p)
     kthread.wakeup(parent)                # a parent waits on itself
+    kern.fail_hold(held)
     kthread.exit_thread()
 
 

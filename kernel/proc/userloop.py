@@ -12,12 +12,32 @@ from kernel.syscall import table
 
 TRAP_INTERRUPT = kern.TRAP_INTERRUPT
 TRAP_FAULT = kern.TRAP_FAULT
+SCAUSE_ECALL_FROM_USER = 8
 
 
 def user_loop(p, a0):
     """Run process p's user code until it must exit: returns the exit
     status when p was killed or faulted.  (The exit() system call ends the
-    thread inside its handler and never comes back here.)"""
+    thread inside its handler and never comes back here.)
+
+    If the kernel runs out of memory serving a call (MemoryError), the
+    call fails with -1 and the process carries on.  By then the call has
+    let go of what it held: the file system's operations roll back
+    (kernel/fs/file.py, operation), fork and exec undo their half-built
+    process or image.  The try is out here, around the whole loop, so
+    that it costs nothing per system call."""
+    while True:
+        try:
+            return serve(p, a0)
+        except MemoryError:
+            if not kern.fail_fired():     # a real shortage, not a test's
+                print("pid %d (%s): the kernel is out of memory: system call fails" % (
+                    p.pid, p.name))
+            scause = kern.tf_get(p.trapframe, kern.FIELD_SCAUSE)
+            a0 = -1 if scause == SCAUSE_ECALL_FROM_USER else None
+
+
+def serve(p, a0):
     handlers = table.handlers
     run_user = kern.run_user
     while True:

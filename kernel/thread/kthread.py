@@ -85,7 +85,11 @@ def spawn(name, function, *args):
         return None
     thread.handle = handle
     kern.thread_set_name(handle, name)
-    threads[handle] = thread
+    try:
+        threads[handle] = thread
+    except BaseException:
+        kern.thread_free(handle)       # out of memory: no thread after all
+        raise
     make_runnable(thread)
     return thread
 
@@ -153,13 +157,15 @@ def sleep(chan):
     me = current
     if me is idle_thread:
         raise RuntimeError("the idle thread must never sleep")
-    me.state = SLEEPING
-    me.chan = chan
+    # Join the wait queue first: that may allocate, and if it fails the
+    # thread must still be running, unchanged.
     waiting = sleepers.get(chan)
     if waiting is None:
         sleepers[chan] = [me]
     else:
         waiting.append(me)
+    me.state = SLEEPING
+    me.chan = chan
     nxt = pick_runnable()              # run_next(), by hand: this path is hot
     switch_to(idle_thread if nxt is None else nxt)
 

@@ -56,6 +56,8 @@ class FakeKern:
         self.total = total_pages
         self.free = total_pages
         self.allocated = set()
+        self.memory = {}              # page address -> its bytes, once viewed
+        self.fail_held = False
         self.next_page = 0x8010_0000
         self.poweroff_status = None
         self.bootargs_text = ""
@@ -100,7 +102,20 @@ class FakeKern:
         if pa not in self.allocated:
             raise ValueError("not an allocated page")
         self.allocated.remove(pa)
+        self.memory.pop(pa, None)
         self.free += 1
+
+    def page_view(self, pa, offset, length):
+        if pa not in self.allocated:
+            raise ValueError("not an allocated page")
+        if offset < 0 or length <= 0 or offset + length > self.PGSIZE:
+            raise ValueError("range outside the page")
+        page = self.memory.setdefault(pa, bytearray(self.PGSIZE))
+        return memoryview(page)[offset:offset + length]
+
+    def fail_hold(self, on):
+        held, self.fail_held = self.fail_held, bool(on)
+        return held
 
     def machine(self):
         return (0x8000_0000, 128 << 20, 0x8010_0000, 8 << 20, 0x8005_0000)

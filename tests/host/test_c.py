@@ -100,6 +100,8 @@ def kalloc(tmp_path):
         static jmp_buf on_panic;
         void panic(const char *fmt, ...) { panics++; longjmp(on_panic, 1); }
         void kfree_checked(void *pa) { if (setjmp(on_panic) == 0) kfree(pa); }
+        /* heapwatch.c's fault injection: no failures armed here. */
+        int fault_should_fail(int kind) { return 0; }
     """, ["kalloc.c"])
     arena = ffi.new("char[]", 64 * 4096 + 4095)
     start = (int(ffi.cast("uintptr_t", arena)) + 4095) & ~4095

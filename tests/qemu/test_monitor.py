@@ -59,7 +59,7 @@ def gc_heap_bytes(heap):
 def test_mem(machine):
     out = machine.run("mem()")
     lines = out.splitlines()
-    assert len(lines) == 2, out
+    assert len(lines) == 4, out
     m = re.fullmatch(r"pages: (\d+) free of (\d+) \((\d+) KiB free\)", lines[0])
     assert m, out
     free, total, kib = map(int, m.groups())
@@ -73,9 +73,17 @@ def test_mem(machine):
     assert ram == banner["ram_mib"] << 20
     rest = ram - (banner["image_kib"] + banner["heap_kib"]) * 1024
     assert rest - 64 * 1024 <= total * 4096 <= rest
-    h = re.fullmatch(r"python heap: (\d+) bytes used, (\d+) free", lines[1])
+    h = re.fullmatch(r"python heap: (\d+) bytes used, (\d+) free, largest free block (\d+)",
+                     lines[1])
     assert h, out
-    used, hfree = map(int, h.groups())
+    used, hfree, largest = map(int, h.groups())
+    assert 0 < largest <= hfree
+    w = re.fullmatch(r"  high-water mark (\d+); (\d+) collections; reserve 65536 bytes "
+                     r"\(spent (\d+) times, (\d+) calls refused\)", lines[2])
+    assert w, out
+    assert int(w.group(1)) >= used
+    live = re.fullmatch(r"  after a collection: (\d+) bytes live", lines[3])
+    assert live and 0 < int(live.group(1)) <= used, out
     # The heap's size is fixed: what MicroPython makes of the banner's heap.
     heap = gc_heap_bytes(banner["heap_kib"] * 1024)
     assert used + hfree == heap
@@ -83,9 +91,9 @@ def test_mem(machine):
     # The GC's own count, read right after mem() on the same line: the
     # same, but for the little that printing mem()'s lines allocated.
     out = machine.run("mem(); print(gc.mem_alloc(), gc.mem_free())")
-    h = re.search(r"^python heap: (\d+) bytes used, (\d+) free\n(\d+) (\d+)$", out, re.M)
+    h = re.search(r"^  after a collection: (\d+) bytes live\n(\d+) (\d+)$", out, re.M)
     assert h, out
-    used, hfree, used2, free2 = map(int, h.groups())
+    used, used2, free2 = map(int, h.groups())
     assert used2 + free2 == heap
     assert 0 <= used2 - used <= 1024, (used, used2)
 
@@ -117,10 +125,13 @@ def test_free_pages_match_the_banner(machine):
     b = parse_banner(machine.banner)
     assert machine.value("kern.total_pages()") == b["total_pages"]
     free = machine.value("kern.free_pages()")
-    # The banner is printed before the monitor thread starts; its stack (and
-    # at most a few page-table pages for it) is the only difference.
+    # The banner is printed before the buffer cache takes its pages and the
+    # monitor thread starts; those, and the thread's stack (and at most a
+    # few page-table pages for it), are the only difference.
     stack_pages = machine.value("kern.KSTACK_SIZE // kern.PGSIZE")
-    assert 0 <= b["free_pages"] - free <= stack_pages + 3
+    cache_pages = machine.value("len(bio.pages)")
+    assert cache_pages == machine.value("bio.NBUF * 1024 // kern.PGSIZE")
+    assert cache_pages <= b["free_pages"] - free <= cache_pages + stack_pages + 3
     # and the count is stable while nothing happens
     assert machine.value("kern.free_pages()") == free
 
