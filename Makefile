@@ -6,6 +6,11 @@
 #   make test      build and run the whole test suite
 #   make bench     boot under -icount and report guest instructions per operation
 #   make trace     trace the scheduler while CMD="..." runs: build/trace.json, .svg
+#   make grade LAB=name   build with a course lab's programs and grade the tree
+#                  (labs/README.md); `make grade` alone lists the labs
+#   make handin LAB=name  the lab's work in one file, build/handin/name-handin.tar.gz
+#   make test-labs every lab's grader against its reference solution and the
+#                  unmodified tree
 #   make clean     remove the kernel build and fs.img (keeps the downloaded MicroPython)
 #   make distclean remove build/ and .venv/ too
 
@@ -39,7 +44,8 @@ GDBPORT ?= 26000
 PYTEST_ARGS ?=
 VENV_PY := .venv/bin/python
 
-.PHONY: all setup kernel qemu qemu-gdb test bench trace clean distclean print-qemu-cmd
+.PHONY: all setup kernel qemu qemu-gdb test bench trace clean distclean print-qemu-cmd \
+	grade handin test-labs
 
 all: kernel
 
@@ -87,6 +93,18 @@ CMD ?= hog 5 a & hog 5 b & interactive 5
 SETUP ?=
 trace: kernel
 	$(VENV_PY) -m tools.trace --cmd "$(CMD)" --sched "$(SCHED)" $(if $(SETUP),--setup "$(SETUP)")
+
+# Course labs (labs/README.md, tools/grade/).  LAB=name also makes `make
+# qemu` put the lab's test programs on the disk (user/Makefile).
+LAB ?=
+grade: setup
+	@$(if $(LAB),$(VENV_PY) -m tools.grade $(LAB),$(VENV_PY) -m tools.grade)
+
+handin: setup
+	@$(if $(LAB),$(VENV_PY) -m tools.grade handin $(LAB) $(BASE),echo "usage: make handin LAB=name" >&2; exit 2)
+
+test-labs: kernel
+	$(VENV_PY) -m tools.grade prove
 
 # The exact QEMU command line, for the tests and tools (one source of truth).
 print-qemu-cmd:

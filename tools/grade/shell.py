@@ -1,0 +1,52 @@
+"""LabShell: a machine booted to the shell, as a grader drives it.  The
+same console driver as the test suite (tests/qemu/machine.py and shell.py);
+every timeout is in seconds at PYRITE_TIMEOUT_SCALE=1."""
+
+from tests.qemu import shell as qshell
+
+
+class LabShell:
+    def __init__(self, machine):
+        self.machine = machine
+
+    def run(self, line, timeout=30):
+        """Type a command line at `$ ` and return its output up to the next
+        prompt (\\r removed, no final newline)."""
+        return qshell.sh(self.machine, line, timeout)
+
+    def start(self, line, timeout=30):
+        """Type a command line and wait only for its echo: the caller then
+        expects its output (a program that prints before it finishes)."""
+        self.machine.send_line(line)
+        self.machine.expect_exact(line + "\n", timeout)
+
+    def expect(self, pattern, timeout=30):
+        """Wait for a regular expression in the output; its match."""
+        return self.machine.expect(pattern, timeout)
+
+    def expect_exact(self, text, timeout=30):
+        """Wait for literal text; the output before it."""
+        return self.machine.expect_exact(text, timeout)
+
+    def prompt(self, timeout=30):
+        """Wait for the shell's prompt; the output before it."""
+        return self.machine.expect_exact(qshell.SHELL, timeout).rstrip("\n")
+
+    def monitor(self, expr, timeout=30):
+        """Switch to the kernel monitor (Ctrl-]), evaluate a Python expression
+        there and return its value parsed as a literal, switch back."""
+        qshell.to_monitor(self.machine)
+        value = self.machine.value(expr, timeout)
+        self.machine.send_raw(qshell.ESCAPE)
+        self.machine.expect_exact("[back to the programs]\n", timeout)
+        return value
+
+    def free_pages(self):
+        return self.monitor("kern.free_pages()")
+
+    def power_off(self):
+        qshell.power_off(self.machine)
+
+    @property
+    def transcript(self):
+        return self.machine.transcript
