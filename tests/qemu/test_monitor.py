@@ -302,7 +302,8 @@ def test_help_shows_docstrings(machine):
     assert out[1] == "Up to n bytes of input, blocking until a line (or end of file) is"
     out = machine.run("help(ps)").splitlines()
     assert out == ["kernel.debug.monitor.ps: function ps",
-                   "Print the processes: pid, parent, state, size, ticks, name."]
+                   "Print the processes: pid, parent, state, size, ticks, user and system",
+                   "time, scheduling, name."]
     # A module: its opening comment.
     out = machine.run("help(console)").splitlines()
     assert out[0].startswith("kernel.dev.console: module")
