@@ -130,6 +130,17 @@ exec_probe(char *prog, int nargs, int arglen)
     die("exec probe");
 }
 
+// "f000".."f999": the name of entry i of the test directory.
+static void
+entry_name(char *name, int i)
+{
+  name[0] = 'f';
+  name[1] = '0' + i / 100;
+  name[2] = '0' + i / 10 % 10;
+  name[3] = '0' + i % 10;
+  name[4] = 0;
+}
+
 // Look up a missing name in a directory of n entries: the whole scan.
 static int
 peak_of_lookup(int nfiles)
@@ -138,11 +149,7 @@ peak_of_lookup(int nfiles)
   if(mkdir("mt_dir") < 0 || chdir("mt_dir") < 0)
     die("mkdir mt_dir");
   for(int i = 0; i < nfiles; i++){
-    name[0] = 'f';
-    name[1] = '0' + i / 100;
-    name[2] = '0' + i / 10 % 10;
-    name[3] = '0' + i % 10;
-    name[4] = 0;
+    entry_name(name, i);
     int fd = open(name, O_CREATE | O_WRONLY);
     if(fd < 0)
       die("create in mt_dir");
@@ -153,11 +160,7 @@ peak_of_lookup(int nfiles)
     die("lookup");
   int peak = kstat(KSTAT_HEAP_PEAK) - base;
   for(int i = 0; i < nfiles; i++){
-    name[0] = 'f';
-    name[1] = '0' + i / 100;
-    name[2] = '0' + i / 10 % 10;
-    name[3] = '0' + i % 10;
-    name[4] = 0;
+    entry_name(name, i);
     unlink(name);
   }
   chdir("..");
@@ -182,7 +185,7 @@ peak(void)
   printf("\npeak execargs ");
   exec_probe("peakprobe", 1, 8);
   printf(" ");
-  exec_probe("peakprobe", 31, 100);
+  exec_probe("peakprobe", 30, 60);      // with argv[0] and the base: MAXARG
   printf("\n");
   printf("peak lookup %d %d\n", peak_of_lookup(2), peak_of_lookup(200));
   unlink("mt_big");
