@@ -197,6 +197,10 @@ void kthread_set_process(int handle, int pid, struct trapframe *tf) {
     }
 }
 
+// The running thread's trapframe (NULL if it runs no process): what a
+// trapframe argument of 0 means to the kern functions (modkern_user.c).
+struct trapframe *kthread_current_tf(void) { return current->tf; }
+
 uintptr_t kthread_stack_used(int handle) {
     struct kthread *t = kthread_lookup(handle);
     if (t == NULL)

@@ -32,6 +32,7 @@ int kthread_current(void);
 struct kthread *kthread_lookup(int handle);
 void kthread_set_name(int handle, const char *name, size_t len);
 void kthread_set_process(int handle, int pid, struct trapframe *tf);
+struct trapframe *kthread_current_tf(void);
 uintptr_t kthread_stack_used(int handle);
 void kthread_gc_scan_suspended(void);
 void kthread_print_current(void);

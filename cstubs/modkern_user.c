@@ -13,6 +13,8 @@
 #include "modkern.h"
 #include "heapwatch.h"
 #include "sysnum.h"
+#include "vm.h"
+#include "kthread.h"
 
 long run_user(struct trapframe *tf, uint64_t satp);
 
@@ -25,20 +27,47 @@ static void *page_arg(mp_obj_t o) {
     return (void *)pa;
 }
 
+// A trapframe argument: a trapframe page, or 0 for the running thread's own
+// (the one kern.thread_set_process gave it).  A process with several LWPs
+// has a trapframe per LWP and keeps 0 as its p.trapframe, so that a system
+// call handler always reads and writes its caller's registers, even after
+// it slept while another LWP of the process ran (kernel/proc/lwp.py).
+static struct trapframe *tf_arg(mp_obj_t o) {
+    if (o == MP_OBJ_NEW_SMALL_INT(0)) {
+        struct trapframe *tf = kthread_current_tf();
+        if (tf == NULL)
+            mp_raise_ValueError(MP_ERROR_TEXT("this thread runs no process"));
+        return tf;
+    }
+    return page_arg(o);
+}
+
 static uint64_t u64_arg(mp_obj_t o) { return (uint64_t)mp_obj_get_int_truncated(o); }
 
 // The calls let through even when the heap is full: they free memory.
 static int gives_memory_back(long code) {
-    return code == SYS_exit || code == SYS_wait || code == SYS_close || code == SYS_kill;
+    return code == SYS_exit || code == SYS_wait || code == SYS_close || code == SYS_kill ||
+        code == SYS_lwp_exit || code == SYS_lwp_wait;
 }
 
 // run_user(tf, pagetable, a0) -> what brought the process back (trapframe.h).
 // a0, unless None, is stored in the user's a0 first: a system call's result.
+// A held trapframe (a suspended LWP) comes back at once with TRAP_HOLD.
 static mp_obj_t kern_run_user(mp_obj_t tf_obj, mp_obj_t pt_obj, mp_obj_t a0) {
-    struct trapframe *tf = page_arg(tf_obj);
+    struct trapframe *tf = tf_arg(tf_obj);
     pagetable_t pt = page_arg(pt_obj);
     if (a0 != mp_const_none)
         tf->regs[REG_A0] = (uint64_t)mp_obj_get_int_truncated(a0);
+    if (tf->hold)
+        return MP_OBJ_NEW_SMALL_INT(TRAP_HOLD);
+    // Every LWP of a process has its own trapframe page, and all of them
+    // use the one address TRAPFRAME: the page mapped there is the one of
+    // the LWP about to run (one hart, so one LWP of a space runs at a time;
+    // userret's sfence.vma drops the old translation).
+    pte_t *pte = vm_walk(pt, TRAPFRAME, 0, 0);
+    if (pte == NULL || !(*pte & PTE_V))
+        mp_raise_ValueError(MP_ERROR_TEXT("no trapframe mapped"));
+    *pte = PA2PTE(tf) | PTE_R | PTE_W | PTE_V;
     // User time is measured here, at the boundary itself, in C: two
     // rdtimes instead of two Python calls on every system call.
     for (;;) {
@@ -66,22 +95,24 @@ static uint64_t *tf_field(struct trapframe *tf, mp_int_t field) {
         return &tf->stval;
     if (field == FIELD_UTIME)
         return &tf->utime;
+    if (field == FIELD_HOLD)
+        return &tf->hold;
     mp_raise_ValueError(MP_ERROR_TEXT("no such trapframe field"));
 }
 
 static mp_obj_t kern_tf_get(mp_obj_t tf, mp_obj_t field) {
-    return mp_obj_new_int_from_ull(*tf_field(page_arg(tf), mp_obj_get_int(field)));
+    return mp_obj_new_int_from_ull(*tf_field(tf_arg(tf), mp_obj_get_int(field)));
 }
 MP_DEFINE_CONST_FUN_OBJ_2(kern_tf_get_obj, kern_tf_get);
 
 static mp_obj_t kern_tf_set(mp_obj_t tf, mp_obj_t field, mp_obj_t value) {
-    *tf_field(page_arg(tf), mp_obj_get_int(field)) = u64_arg(value);
+    *tf_field(tf_arg(tf), mp_obj_get_int(field)) = u64_arg(value);
     return mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_3(kern_tf_set_obj, kern_tf_set);
 
 static mp_obj_t kern_tf_copy(mp_obj_t dst, mp_obj_t src) {
-    memcpy(page_arg(dst), page_arg(src), sizeof(struct trapframe));
+    memcpy(tf_arg(dst), tf_arg(src), sizeof(struct trapframe));
     return mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_2(kern_tf_copy_obj, kern_tf_copy);
@@ -89,7 +120,7 @@ MP_DEFINE_CONST_FUN_OBJ_2(kern_tf_copy_obj, kern_tf_copy);
 // System call arguments: arg_int(tf, n) is a C int (sign-extended from 32
 // bits, as the ABI passes it); arg_addr(tf, n) a 64-bit user address.
 static uint64_t syscall_arg(mp_obj_t tf_obj, mp_obj_t n) {
-    struct trapframe *tf = page_arg(tf_obj);
+    struct trapframe *tf = tf_arg(tf_obj);
     mp_int_t i = mp_obj_get_int(n);
     if (i < 0 || i > 5)
         mp_raise_ValueError(MP_ERROR_TEXT("argument 0..5"));

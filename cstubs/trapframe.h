@@ -25,6 +25,8 @@ struct trapframe {
     uint64_t scause;        // 400 why the last trap happened
     uint64_t stval;         // 408
     uint64_t utime;         // 416 `time` spent in user mode, summed by kern.run_user()
+    uint64_t hold;          // 424 nonzero: kern.run_user() returns TRAP_HOLD instead of
+                            //     entering user mode (a suspended LWP, kernel/proc/lwp.py)
 };
 #endif
 
@@ -48,6 +50,7 @@ _Static_assert(__builtin_offsetof(struct trapframe, kctx) == TF_KCTX, "tf");
 // Register numbers (x-register index): field numbers for kern.tf_get/tf_set.
 #define REG_RA 1
 #define REG_SP 2
+#define REG_TP 4
 #define REG_A0 10
 #define REG_A7 17
 
@@ -57,8 +60,10 @@ _Static_assert(__builtin_offsetof(struct trapframe, kctx) == TF_KCTX, "tf");
 #define FIELD_SCAUSE 33
 #define FIELD_STVAL 34
 #define FIELD_UTIME 35
+#define FIELD_HOLD 36
 
 // What kern.run_user() returns besides a system call number.
 #define TRAP_INTERRUPT (-1)   // an interrupt: its events are waiting
 #define TRAP_FAULT (-2)       // an exception: see tf->scause, tf->stval, tf->epc
+#define TRAP_HOLD (-3)        // tf->hold is set: user mode was not entered
 #define SYSCALL_MAX 1023      // a7 outside [0, SYSCALL_MAX) comes back as SYSCALL_MAX

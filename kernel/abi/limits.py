@@ -32,6 +32,11 @@ NFILE = const(1000)          # open files in the whole system
 # the C side reserves; NPROC leaves room for the kernel's own threads.
 NPROC = const(1000)          # processes that may exist at once (zombies too)
 MAX_THREADS = const(1024)    # kernel threads that may exist at once
+MAX_LWPS = const(128)        # LWPs of one process, the exited but unjoined too
+
+# lwp_create() flags (NetBSD's values).
+LWP_DETACHED = const(0x40)   # nobody lwp_wait()s for it: gone as soon as it exits
+LWP_SUSPENDED = const(0x80)  # starts suspended, until lwp_continue()
 
 # open() flags.
 O_RDONLY = const(0x000)
@@ -50,5 +55,6 @@ STAT_SIZE = const(24)
 
 # The names tools/gen_headers.py writes into abi.h, in this order.
 HEADER_NAMES = ("PGSIZE", "MAXVA", "USER_TOP", "MAXARG", "MAXPATH", "MAXLINE", "NOFILE", "NFILE",
-                "NPROC", "MAX_THREADS", "O_RDONLY", "O_WRONLY", "O_RDWR", "O_CREATE",
+                "NPROC", "MAX_THREADS", "MAX_LWPS", "LWP_DETACHED", "LWP_SUSPENDED",
+                "O_RDONLY", "O_WRONLY", "O_RDWR", "O_CREATE",
                 "O_TRUNC", "CONSOLE_MAJOR", "STAT_SIZE")

@@ -47,4 +47,13 @@ SYSCALLS = (
     (76, "schedtrace", "int schedtrace(int)"),    # scheduler trace on (1) / off (0) -> was on
     (80, "failnext", "int failnext(int, int)"),  # make an allocation of the next call fail (tests)
     (81, "kstat", "int kstat(int)"),           # kernel memory counters (leak checks)
+    # Threads inside a process, NetBSD's LWPs (kernel/proc/lwp.py, syslwp.py).
+    (90, "lwp_create", "int lwp_create(void*, void*, void*, int)"),  # (entry, arg, stack top, flags) -> lid
+    (91, "lwp_exit", "int lwp_exit(void) __attribute__((noreturn))"),  # the last one ends the process
+    (92, "lwp_wait", "int lwp_wait(int, int*)"),   # (lid or 0 for any, &departed) -> 0 or -1
+    (93, "lwp_self", "int lwp_self(void)"),        # the caller's lid
+    (94, "lwp_park", "int lwp_park(int)"),         # (timeout ticks, 0: none) -> 0, or -1 timed out/killed
+    (95, "lwp_unpark", "int lwp_unpark(int)"),     # (lid) -> 0 or -1
+    (96, "lwp_suspend", "int lwp_suspend(int)"),   # (lid) -> 0 or -1
+    (97, "lwp_continue", "int lwp_continue(int)"),  # (lid) -> 0 or -1
 )

@@ -5,7 +5,10 @@
 #   userloop  the body of every process's kernel thread: run user code,
 #             dispatch its system calls, interrupts and faults
 #   exec      load a program from the file system into a fresh space
+#   lwp       the LWPs (threads) inside a process: create, exit, wait, park,
+#             suspend, and how exit, kill and exec reach all of them
 #   sysproc   the process system calls, registered in the system call table
+#   syslwp    the LWP system calls (NetBSD's _lwp_*)
 #
 # Offers: proc.alloc_proc/start/procs/ps, exec.exec_file.
 # Uses: kernel.fs, kernel.syscall, kernel.mm, kernel.dev, kernel.thread,

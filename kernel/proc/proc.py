@@ -24,7 +24,7 @@ from kernel.thread import kthread, trace
 from kernel.dev import clock
 from kernel.mm import uvm
 from kernel.fs import file, inode, log
-from kernel.proc import userloop
+from kernel.proc import lwp, userloop
 
 EMBRYO = const(0)
 ALIVE = const(1)
@@ -53,6 +53,7 @@ class Proc:
         self.child_stime = 0
         self.ofile = [None] * NOFILE   # descriptor -> open File
         self.cwd = None                      # current directory (an Inode)
+        self.lwps = None          # its LWPs (lwp.LwpSet) once it has asked for a second
 
     def __repr__(self):
         return "<Proc %d %s>" % (self.pid, self.name)
@@ -176,6 +177,8 @@ def exit(p, status):
     """End process p (the running one) with status.  Never returns."""
     if p is init_proc:
         raise RuntimeError("init exited with status %d" % status)
+    if p.lwps is not None:
+        status = lwp.leave(p, status)     # only the last LWP out comes back
     # exit cannot fail half-way and return: the tests' made-up allocation
     # failures are held off while it runs.
     held = kern.fail_hold(True)
@@ -242,8 +245,11 @@ def times(p):
     cycles: user time is measured where user mode is entered and left
     (kern.run_user sums it in the trapframe), system time is the rest of
     the thread's CPU time."""
-    cpu = kthread.cpu_time(p.thread) if p.thread is not None else 0
-    user = kern.tf_get(p.trapframe, kern.FIELD_UTIME) if p.trapframe else p.utime
+    if p.lwps is not None:
+        cpu, user = lwp.times(p)
+    else:
+        cpu = kthread.cpu_time(p.thread) if p.thread is not None else 0
+        user = kern.tf_get(p.trapframe, kern.FIELD_UTIME) if p.trapframe else p.utime
     system = cpu - user
     return user, (system if system > 0 else 0), p.child_utime, p.child_stime
 
@@ -262,6 +268,8 @@ def kill(pid):
         return -1
     p.killed = True
     kthread.wake(p.thread)                # out of any sleep, to notice
+    if p.lwps is not None:
+        lwp.kill_all(p)                   # and every other LWP
     return 0
 
 
@@ -301,5 +309,7 @@ def ps(long=False):
             print("%5d %5d  %-9s %8d %6d %8d %8d  %-10s %s" % (
                 pid, ppid, state_name(p), p.size, ticks, user // (1000 * US),
                 system // (1000 * US), sched_name(p), p.name))
+            if p.lwps is not None:
+                lwp.ps(p)
         else:
             print("%5d %5d  %-9s %8d %6d  %s" % (pid, ppid, state_name(p), p.size, ticks, p.name))

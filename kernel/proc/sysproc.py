@@ -9,7 +9,7 @@ from kernel.thread import kthread, trace
 from kernel.dev import clock
 from kernel.syscall import table
 from kernel.syscall.args import fetch_path, fetch_argv
-from kernel.proc import proc
+from kernel.proc import lwp, proc
 from kernel.proc import exec as exec_mod     # not to hide the built-in exec()
 
 
@@ -208,6 +208,8 @@ def sys_schedtrace(p):
 
 
 def sys_exec(p):
+    if p.lwps is not None and not lwp.single(p):
+        return -1                         # the process is ending
     path = fetch_path(p, 0)
     if path is None:
         return -1

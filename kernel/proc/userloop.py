@@ -9,9 +9,11 @@ import kern
 
 from kernel.thread import kthread, events
 from kernel.syscall import table
+from kernel.proc import lwp
 
 TRAP_INTERRUPT = kern.TRAP_INTERRUPT
 TRAP_FAULT = kern.TRAP_FAULT
+TRAP_HOLD = kern.TRAP_HOLD
 SCAUSE_ECALL_FROM_USER = 8
 
 
@@ -50,6 +52,9 @@ def serve(p, a0):
         elif code == TRAP_INTERRUPT:
             a0 = None
             interrupt()
+        elif code == TRAP_HOLD:
+            a0 = None
+            lwp.hold(p)                   # a suspended LWP (kernel/proc/lwp.py)
         else:
             a0 = None
             fault(p)
@@ -65,6 +70,6 @@ def fault(p):
     """A user exception (bad access, illegal instruction): say why p dies."""
     tf = p.trapframe
     scause = kern.tf_get(tf, kern.FIELD_SCAUSE)
-    print("pid %d (%s): killed by %s: scause=0x%x sepc=0x%x stval=0x%x" % (
-        p.pid, p.name, kern.cause_name(scause), scause,
+    print("pid %d (%s)%s: killed by %s: scause=0x%x sepc=0x%x stval=0x%x" % (
+        p.pid, p.name, lwp.label(p), kern.cause_name(scause), scause,
         kern.tf_get(tf, kern.FIELD_EPC), kern.tf_get(tf, kern.FIELD_STVAL)))
