@@ -118,6 +118,22 @@ TARGETS = {
     "pipe_roundtrip": 60000,
 }
 
+# Targets relative to another figure: figure -> (other figure, divisor):
+# a park/unpark round trip between two LWPs at most half a pipe's.
+RELATIVE_TARGETS = {
+    "lwp_park_roundtrip": ("pipe_roundtrip", 2),
+}
+
+
+def targets_for(figures, targets=None):
+    """TARGETS (or targets), with the relative ones worked out from figures."""
+    result = dict(TARGETS if targets is None else targets)
+    if targets is None:
+        for name, (other, divisor) in RELATIVE_TARGETS.items():
+            if other in figures:
+                result[name] = figures[other] // divisor
+    return result
+
 # The figures every run must measure, in the README table's order: figure ->
 # what it is.
 FIGURES = {
@@ -127,6 +143,9 @@ FIGURES = {
     "sbrk_pair": "sbrk(4096) + sbrk(-4096)",
     "fork_exec_wait": "fork + exec + wait (from the file system)",
     "pipe_roundtrip": "pipe ping-pong round trip",
+    "lwp_create_join": "LWP create + join (beside fork + exit + wait)",
+    "lwp_park_roundtrip": "LWP park/unpark round trip (target: half the pipe's)",
+    "mutex_handoff": "contended mutex hand-off (thread library, with 2 yields)",
     "switch_roundtrip": "context switch round trip (processes, `yield`)",
     "kthread_switch_roundtrip": "kernel-thread switch round trip",
     "boot_banner": "boot to the banner",
@@ -265,7 +284,7 @@ def image_sizes(elf_path):
 def format_table(figures, image=None, reference=None, targets=None):
     """The human-readable report."""
     reference = REFERENCE if reference is None else reference
-    targets = TARGETS if targets is None else targets
+    targets = targets_for(figures, targets)
     rows = [("figure", "instructions", "reference", "ratio", "target")]
     for name in sorted(figures):
         value = figures[name]
@@ -308,7 +327,7 @@ def readme_table(figures, reference=None, targets=None):
     """The README's figures table (Markdown) for FIGURES; BenchError if
     one of them was not measured."""
     reference = REFERENCE if reference is None else reference
-    targets = TARGETS if targets is None else targets
+    targets = targets_for(figures, targets)
     missing = [name for name in FIGURES if name not in figures]
     if missing:
         raise BenchError("figures not measured: %s" % ", ".join(missing))

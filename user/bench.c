@@ -1,5 +1,6 @@
 // bench: time system calls and process operations with rdtime; prints BENCH lines.
 #include "user.h"
+#include "thread.h"
 
 // Each figure is one line   BENCH {"NAME_centiticks": X}   where X is the
 // loop's elapsed `time` ticks * 100 / iterations.  tools/bench.py turns it
@@ -189,6 +190,121 @@ pipe_roundtrip(void)
   report("pipe_roundtrip", t1 - t0, N);
 }
 
+// ---- LWPs (kernel/proc/lwp.py) and the thread library (user/thread.c) ----
+
+static char lwp_stack[8192] __attribute__((aligned(16)));
+#define LWP_STACK_TOP ((void *)(lwp_stack + sizeof lwp_stack))
+
+static void
+lwp_exit_at_once(void *arg)
+{
+  lwp_exit();
+}
+
+// lwp_create of an LWP that exits at once, and lwp_wait for it: beside
+// fork_exit_wait, what a thread costs against a process.
+static void
+op_lwp_create_join(void)
+{
+  int lid = lwp_create(lwp_exit_at_once, 0, LWP_STACK_TOP, 0);
+  if (lid < 0 || lwp_wait(lid, 0) < 0)
+    die("lwp_create + lwp_wait");
+}
+
+static volatile int lwp_bench_done;
+
+static void
+park_partner(void *arg)
+{
+  while (!lwp_bench_done) {
+    lwp_park(0);
+    lwp_unpark(1);
+  }
+  lwp_exit();
+}
+
+// Two LWPs take turns through park and unpark: one round trip is two
+// unparks, two parks and two switches (the pipe round trip's pattern).
+static void
+park_roundtrip(void)
+{
+  uint64 t0, t1;
+  int i;
+  int lid = lwp_create(park_partner, 0, LWP_STACK_TOP, 0);
+  if (lid < 0)
+    die("lwp_create");
+  for (i = 0; i < WARMUP; i++) {
+    lwp_unpark(lid);
+    lwp_park(0);
+  }
+  t0 = rdtime();
+  for (i = 0; i < N; i++) {
+    lwp_unpark(lid);
+    lwp_park(0);
+  }
+  t1 = rdtime();
+  lwp_bench_done = 1;
+  lwp_unpark(lid);
+  if (lwp_wait(lid, 0) < 0)
+    die("lwp_wait");
+  report("lwp_park_roundtrip", t1 - t0, N);
+}
+
+static mutex_t bench_mutex = MUTEX_INITIALIZER;
+
+// Each thread takes the lock, yields inside it, gives it back and yields:
+// so every lock is taken after the other thread parked on it, and every
+// unlock unparks a waiter.  The figure is per hand-off (the yields in it).
+static void *
+handoff_loop(void *arg)
+{
+  int n = (int)(long)arg;
+  for (int i = 0; i < n; i++) {
+    mutex_lock(&bench_mutex);
+    yield();
+    mutex_unlock(&bench_mutex);
+    yield();
+  }
+  return 0;
+}
+
+static void
+mutex_handoff(void)
+{
+  thread_t t;
+  uint64 t0, t1;
+
+  if (thread_create(&t, handoff_loop, (void *)WARMUP) < 0)
+    die("thread_create");
+  handoff_loop((void *)WARMUP);
+  thread_join(&t, 0);
+  if (thread_create(&t, handoff_loop, (void *)N) < 0)
+    die("thread_create");
+  t0 = rdtime();
+  handoff_loop((void *)N);
+  thread_join(&t, 0);
+  t1 = rdtime();
+  report("mutex_handoff", t1 - t0, 2 * N);
+}
+
+// In a child: the process that made LWPs stays a multi-LWP one, and the
+// other figures are of ordinary processes.
+static void
+lwp_benches(void)
+{
+  int pid = fork();
+  if (pid < 0)
+    die("fork");
+  if (pid == 0) {
+    measure("lwp_create_join", op_lwp_create_join, NSPAWN);
+    park_roundtrip();
+    mutex_handoff();
+    exit(0);
+  }
+  if (wait(0) != pid)
+    die("wait for the LWP benchmarks");
+}
+
 // Write (or read) size bytes of fd in IOSIZE calls.
 static void
 transfer(int fd, int size, int writing)
@@ -292,6 +408,7 @@ main(void)
   measure("fork_exec_wait", op_fork_exec_wait, NSPAWN);
   switch_roundtrip();
   pipe_roundtrip();
+  lwp_benches();
   // The file figures need a file system; a kernel without one says no.
   fd = open(".", O_RDONLY);
   if (fd < 0) {

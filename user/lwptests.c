@@ -6,6 +6,9 @@
 //
 //   lwptests            all the tests
 //   lwptests NAME...    just those
+//   lwptests show       leave a process whose LWPs wait in each way (lwp 1
+//                       in lwp_wait, 2 parked, 3 suspended, 4 in a pipe
+//                       read, 5 running), for the monitor's ps(); kill it
 #include "user.h"
 #include "thread.h"
 
@@ -589,10 +592,28 @@ run(struct test *t)
   return status == 0;
 }
 
+static void
+show(void)
+{
+  testname = "show";
+  pipe(fds);
+  lwp_create(parker, 0, TOP(0), 0);
+  int s = lwp_create(counter, 0, TOP(1), 0);
+  lwp_create(reader, (void *)(long)fds[0], TOP(2), 0);
+  lwp_create(counter, 0, TOP(3), 0);
+  lwp_suspend(s);
+  yields(4);
+  printf("lwptests: showing pid %d\n", getpid());
+  lwp_wait(2, 0);
+  exit(1);
+}
+
 int
 main(int argc, char *argv[])
 {
   int passed = 0, failed = 0;
+  if (argc == 2 && strcmp(argv[1], "show") == 0)
+    show();
   int heap = kstat(KSTAT_HEAP_RESET);
   for (struct test *t = tests; t->fn; t++) {
     int wanted = argc == 1;

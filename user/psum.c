@@ -44,7 +44,7 @@ main(int argc, char *argv[])
     total += s[i].sum;
   }
   uint64 want = n * (n + 1) / 2;
-  printf("psum: %d threads: sum 1..%d = %d (%s)\n", nthreads, (int)n, (int)total,
+  printf("psum: %d threads: sum 1..%ld = %ld (%s)\n", nthreads, n, total,
          total == want ? "correct" : "WRONG");
   exit(total == want ? 0 : 1);
 }

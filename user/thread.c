@@ -59,6 +59,19 @@ static struct waiter *dequeue(struct waitq *q) {
   return w;
 }
 
+static void unqueue(struct waitq *q, struct waiter *w) {
+  struct waiter **pp = &q->head, *prev = 0;
+  while (*pp && *pp != w) {
+    prev = *pp;
+    pp = &(*pp)->next;
+  }
+  if (*pp == 0)
+    return;
+  *pp = w->next;
+  if (q->tail == w)
+    q->tail = prev;
+}
+
 // Wake one waiter: read its lid before marking it woken, for once it is
 // woken it may return and its stack frame (the waiter) be gone.
 static void wake(struct waiter *w) {
@@ -77,6 +90,9 @@ static void wait_woken(struct waiter *w) {
 static void start(void *arg) {
   thread_t *t = arg;
   set_tp(t);
+  // Its creator stores the lid too, but only when lwp_create returns, and
+  // this thread may run (and wait on a lock, by lid) before that.
+  t->lid = lwp_self();
   t->ret = t->fn(t->arg);
   lwp_exit();
 }
@@ -154,18 +170,21 @@ void mutex_lock(mutex_t *m) {
     return;                        // the fast path: no kernel
   struct waiter w;
   for (;;) {
+    w.lid = thread_self()->lid;
+    w.woken = 0;
     guard_lock(&m->q.guard);
-    // Try again under the guard: an unlock between the first try and
-    // here saw no waiter, and would wake no one.
+    // Queue first, then try again: an unlock either sees us queued (and
+    // wakes someone) or happened before this try (and we take the lock).
+    // Trying before queueing would lose the wakeup of an unlock that came
+    // in between and found the queue empty.
+    enqueue(&m->q, &w);
     if (mutex_trylock(m)) {
+      unqueue(&m->q, &w);
       guard_unlock(&m->q.guard);
       return;
     }
-    w.lid = thread_self()->lid;
-    w.woken = 0;
-    enqueue(&m->q, &w);
     guard_unlock(&m->q.guard);
-    wait_woken(&w);                // then compete for the lock again
+    wait_woken(&w);                // dequeued by an unlock: compete again
   }
 }
 

@@ -79,7 +79,7 @@ class LwpSet:
 
     def __init__(self):
         self.table = {}           # lid -> Lwp, live ones and zombies
-        self.by_thread = {}       # kernel thread handle -> its live Lwp
+        self.by_thread = {}       # kernel Thread -> its live Lwp
         self.next_lid = 2
         self.live = 0             # LWPs not yet exited
         self.waiters = 0          # LWPs sleeping in lwp_wait
@@ -91,7 +91,7 @@ class LwpSet:
 
 def current(p):
     """The running LWP of p."""
-    return p.lwps.by_thread[kthread.current.handle]
+    return p.lwps.by_thread[kthread.current]
 
 
 def lwps_of(p):
@@ -105,7 +105,7 @@ def lwps_of(p):
     first.trapframe = p.trapframe
     first.state = LIVE
     ls.table[1] = first
-    ls.by_thread[p.thread.handle] = first
+    ls.by_thread[p.thread] = first
     ls.live = 1
     p.lwps = ls                   # nothing below allocates
     p.trapframe = 0               # "the running LWP's": see the top
@@ -153,7 +153,7 @@ def create(p, body, entry, arg, stack, flags):
         # The new thread cannot run before this call returns (the kernel
         # is not preemptive).  If what follows fails, it finds no
         # lwp.thread when it starts, and ends at once (started()).
-        ls.by_thread[thread.handle] = lwp
+        ls.by_thread[thread] = lwp
     except BaseException:                 # out of kernel memory half-way
         kern.kfree(tf)
         del ls.table[lid]
@@ -190,7 +190,7 @@ def _finish(p, ls, me, keep):
     held = kern.fail_hold(True)
     thread = me.thread
     ls.live -= 1
-    del ls.by_thread[thread.handle]
+    del ls.by_thread[thread]
     ls.cpu_done += kthread.cpu_time(thread)
     ls.utime_done += kern.tf_get(me.trapframe, kern.FIELD_UTIME)
     kern.thread_set_process(thread.handle, 0, 0)
@@ -251,38 +251,38 @@ def self_lid(p):
 
 
 # ---- park and unpark ----
+#
+# An unpark sets the target's `unparked`; its park (or its next one)
+# clears it and returns at once, so an unpark that comes first is never
+# lost.  These are the thread library's lock and condition-variable
+# hand-offs, so they are written for speed: each is one handler, with
+# its lookups by hand (kernel/proc/syslwp.py).
 
-def park(p, ticks):
-    """lwp_park: sleep until unparked (at once if an unpark came first) or
-    `ticks` clock ticks pass (0: no limit).  0 if unparked, -1 if the time
-    ran out or the process is ending."""
-    lwps_of(p)
-    me = current(p)
+def park(p, me, ticks):
+    """lwp_park for LWP me: sleep until unparked (at once if an unpark
+    came first) or `ticks` clock ticks pass (0: no limit).  0 if unparked,
+    -1 if the time ran out or the process is ending."""
     if me.unparked:
         me.unparked = False
         return 0
     target = clock.uptime() + ticks if ticks > 0 else 0
     me.parked = True
-    try:
-        while not me.unparked:
-            if p.killed:
-                return -1
-            if ticks > 0:
-                if clock.uptime() >= target:
-                    return -1
-                clock.sleep_until(target)     # unpark wakes the thread itself
-            else:
-                kthread.sleep(me)
-    finally:
-        me.parked = False
+    while not me.unparked:
+        if p.killed or (ticks > 0 and clock.uptime() >= target):
+            me.parked = False
+            return -1
+        if ticks > 0:
+            clock.sleep_until(target)     # an unpark wakes the thread itself
+        else:
+            kthread.sleep(me)
+    me.parked = False
     me.unparked = False
     return 0
 
 
-def unpark(p, lid):
-    """lwp_unpark: let LWP lid's park return (now, or its next one)."""
-    target = lwps_of(p).table.get(lid)
-    if target is None or target.state != LIVE:
+def unpark(target):
+    """lwp_unpark of target (an Lwp of the caller's process, or None)."""
+    if target is None or target.thread is None:
         return -1
     target.unparked = True
     if target.parked:
@@ -441,7 +441,10 @@ def state_name(lwp):
     chan = thread.chan
     if isinstance(chan, LwpSet):
         return name, "lwp_wait"
-    return name, repr(chan)[:24]
+    what = repr(chan)
+    if " object at " in what:              # <Channel object at 80...>: the kind
+        what = what[1:what.index(" object at ")]
+    return name, what[:24]
 
 
 def ps(p):

@@ -2,6 +2,7 @@
 # table by their names; the machinery is kernel/proc/lwp.py.
 import kern
 
+from kernel.thread import kthread
 from kernel.syscall import table
 from kernel.proc import lwp, proc, userloop
 
@@ -43,11 +44,18 @@ def sys_lwp_self(p):
 
 
 def sys_lwp_park(p):
-    return lwp.park(p, kern.arg_int(p.trapframe, 0))
+    # lwp.current(p) by hand: park and unpark are the thread library's hot path.
+    ls = p.lwps
+    if ls is None:
+        ls = lwp.lwps_of(p)
+    return lwp.park(p, ls.by_thread[kthread.current], kern.arg_int(p.trapframe, 0))
 
 
 def sys_lwp_unpark(p):
-    return lwp.unpark(p, kern.arg_int(p.trapframe, 0))
+    ls = p.lwps
+    if ls is None:
+        ls = lwp.lwps_of(p)
+    return lwp.unpark(ls.table.get(kern.arg_int(p.trapframe, 0)))
 
 
 def sys_lwp_suspend(p):

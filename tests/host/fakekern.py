@@ -27,12 +27,15 @@ class FakeKern:
     # The user side (cstubs/trapframe.h, riscv.h, memlayout.h).
     TRAP_INTERRUPT = -1
     TRAP_FAULT = -2
+    TRAP_HOLD = -3
     SYSCALL_MAX = 1023
     FIELD_EPC = 32               # trapframe fields, as kern.tf_get/tf_set index them
     FIELD_SCAUSE = 33
     FIELD_STVAL = 34
     FIELD_UTIME = 35
+    FIELD_HOLD = 36
     REG_SP = 2
+    REG_TP = 4
     REG_A0 = 10
     REG_A1 = 11
     REG_A7 = 17
