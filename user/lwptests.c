@@ -94,7 +94,8 @@ wait_errors(void)
   CHECK(lwp_wait(lid, 0) == -1, "lwp_wait(detached) succeeded", 0, 0);
   shared[0] = 1;
   // Bad arguments to lwp_create.
-  CHECK(lwp_create(0, 0, TOP(1), 0) == -1, "lwp_create(entry 0) succeeded", 0, 0);
+  CHECK(lwp_create((void *)(USER_TOP - 4096UL), 0, TOP(1), 0) == -1,
+        "lwp_create(entry beyond memory) succeeded", 0, 0);
   CHECK(lwp_create(set_self, 0, (void *)(USER_TOP + 4096UL), 0) == -1,
         "lwp_create(stack beyond memory) succeeded", 0, 0);
   CHECK(lwp_create(set_self, 0, TOP(1), 0x1234) == -1, "lwp_create(bad flags) succeeded", 0, 0);
@@ -548,6 +549,41 @@ too_many_lwps(void)
   CHECK(child_status(too_many) == 0, "MAX_LWPS", 0, 0);
 }
 
+// Make the 1st, 2nd, ... heap or page allocation of lwp_create fail:
+// each time it returns -1 with nothing left behind (or succeeds once the
+// failure came too late), and the process carries on.
+static void
+nomem(void)
+{
+  for (int kind = 1; kind <= 2; kind++) {
+    int n;
+    for (n = 1; n < 40; n++) {
+      CHECK(failnext(kind, n) == 0, "failnext(%d, %d)", kind, n);
+      int lid = lwp_create(set_self, (void *)1, TOP(0), 0);
+      int fired = failnext(0, 0);
+      if (lid > 0) {
+        // A failure armed past lwp_create's last allocation is still armed
+        // and may make this lwp_wait fail instead: then the next one works.
+        int tries = 0;
+        while (lwp_wait(lid, 0) < 0)
+          CHECK(++tries < 2, "lwp_wait after failure %d of kind %d", n, kind);
+      } else
+        CHECK(fired, "lwp_create failed with no failure injected (n %d)", n, 0);
+      if (!fired)
+        break;
+    }
+    CHECK(n > 1 && n < 40, "kind %d: %d allocations", kind, n);
+    // The last failure armed came too late and is still armed (for this
+    // thread's next calls, and for its handle once this process is gone):
+    // arm one that the first allocation of an lwp_create takes.
+    failnext(kind, 1);
+    int lid = lwp_create(set_self, 0, TOP(0), 0);
+    CHECK(failnext(0, 0) == 1, "kind %d: the first allocation did not fail", kind, 0);
+    if (lid > 0)
+      lwp_wait(lid, 0);
+  }
+}
+
 struct test {
   void (*fn)(void);
   char *name;
@@ -568,6 +604,7 @@ struct test {
   { exec_lwp, "exec" },
   { sbrk_two, "sbrk" },
   { fault_lwp, "fault" },
+  { nomem, "nomem" },
   { 0, 0 },
 };
 

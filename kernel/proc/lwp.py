@@ -126,7 +126,7 @@ def create(p, body, entry, arg, stack, flags):
     kernel thread running body(p, lwp); its lid, or -1."""
     if flags & ~(LWP_DETACHED | LWP_SUSPENDED):
         return -1
-    if not (0 < entry < p.size and 0 < stack <= p.size):
+    if not (entry < p.size and 0 < stack <= p.size):     # (text starts at 0)
         return -1
     ls = lwps_of(p)
     if len(ls.table) >= MAX_LWPS:

@@ -171,7 +171,16 @@ def spawn_at(base, fixed, name, function, *args):
         raise
     if trace.on:
         trace.record(trace.NAME, handle, 0, name)
-    make_runnable(thread, NEW)
+    try:
+        make_runnable(thread, NEW)
+    except BaseException:
+        # Out of memory half-way (a call's frame may come from the heap):
+        # no thread after all, rather than one never scheduled.
+        if thread.sched.queued:
+            policy.remove(thread)
+        del threads[handle]
+        kern.thread_free(handle)
+        raise
     return thread
 
 
