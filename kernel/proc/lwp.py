@@ -66,7 +66,7 @@ class Lwp:
         self.thread = None
         self.trapframe = 0        # kernel address of its own trapframe page
         self.unparked = False     # an unpark came: the next park returns at once
-        self.parked = False       # sleeping in lwp_park
+        self.parked = 0           # sleeping in lwp_park: PARKED, PARKED_TIMED
         self.held = False         # sleeping at its safe point, suspended
 
     def __repr__(self):
@@ -79,7 +79,7 @@ class LwpSet:
 
     def __init__(self):
         self.table = {}           # lid -> Lwp, live ones and zombies
-        self.by_thread = {}       # kernel Thread -> its live Lwp
+        self.by_thread = {}       # kernel thread handle -> its live Lwp (ints hash fast)
         self.next_lid = 2
         self.live = 0             # LWPs not yet exited
         self.waiters = 0          # LWPs sleeping in lwp_wait
@@ -91,7 +91,7 @@ class LwpSet:
 
 def current(p):
     """The running LWP of p."""
-    return p.lwps.by_thread[kthread.current]
+    return p.lwps.by_thread[kthread.current.handle]
 
 
 def lwps_of(p):
@@ -105,7 +105,7 @@ def lwps_of(p):
     first.trapframe = p.trapframe
     first.state = LIVE
     ls.table[1] = first
-    ls.by_thread[p.thread] = first
+    ls.by_thread[p.thread.handle] = first
     ls.live = 1
     p.lwps = ls                   # nothing below allocates
     p.trapframe = 0               # "the running LWP's": see the top
@@ -153,7 +153,7 @@ def create(p, body, entry, arg, stack, flags):
         # The new thread cannot run before this call returns (the kernel
         # is not preemptive).  If what follows fails, it finds no
         # lwp.thread when it starts, and ends at once (started()).
-        ls.by_thread[thread] = lwp
+        ls.by_thread[thread.handle] = lwp
     except BaseException:                 # out of kernel memory half-way
         kern.kfree(tf)
         del ls.table[lid]
@@ -190,7 +190,7 @@ def _finish(p, ls, me, keep):
     held = kern.fail_hold(True)
     thread = me.thread
     ls.live -= 1
-    del ls.by_thread[thread]
+    del ls.by_thread[thread.handle]
     ls.cpu_done += kthread.cpu_time(thread)
     ls.utime_done += kern.tf_get(me.trapframe, kern.FIELD_UTIME)
     kern.thread_set_process(thread.handle, 0, 0)
@@ -258,6 +258,10 @@ def self_lid(p):
 # hand-offs, so they are written for speed: each is one handler, with
 # its lookups by hand (kernel/proc/syslwp.py).
 
+PARKED = const(1)         # Lwp.parked: asleep on the Lwp itself
+PARKED_TIMED = const(2)   # ... asleep on the clock, until a tick
+
+
 def park(p, me, ticks):
     """lwp_park for LWP me: sleep until unparked (at once if an unpark
     came first) or `ticks` clock ticks pass (0: no limit).  0 if unparked,
@@ -265,17 +269,27 @@ def park(p, me, ticks):
     if me.unparked:
         me.unparked = False
         return 0
-    target = clock.uptime() + ticks if ticks > 0 else 0
-    me.parked = True
+    if ticks > 0:
+        return _park_timed(p, me, clock.uptime() + ticks)
+    me.parked = PARKED
     while not me.unparked:
-        if p.killed or (ticks > 0 and clock.uptime() >= target):
-            me.parked = False
+        if p.killed:
+            me.parked = 0
             return -1
-        if ticks > 0:
-            clock.sleep_until(target)     # an unpark wakes the thread itself
-        else:
-            kthread.sleep(me)
-    me.parked = False
+        kthread.sleep(me)
+    me.parked = 0
+    me.unparked = False
+    return 0
+
+
+def _park_timed(p, me, target):
+    me.parked = PARKED_TIMED
+    while not me.unparked:
+        if p.killed or clock.uptime() >= target:
+            me.parked = 0
+            return -1
+        clock.sleep_until(target)         # an unpark wakes the thread itself
+    me.parked = 0
     me.unparked = False
     return 0
 
@@ -285,7 +299,9 @@ def unpark(target):
     if target is None or target.thread is None:
         return -1
     target.unparked = True
-    if target.parked:
+    if target.parked == PARKED:
+        kthread.wakeup(target)
+    elif target.parked:
         kthread.wake(target.thread)
     return 0
 

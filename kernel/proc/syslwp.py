@@ -48,7 +48,7 @@ def sys_lwp_park(p):
     ls = p.lwps
     if ls is None:
         ls = lwp.lwps_of(p)
-    return lwp.park(p, ls.by_thread[kthread.current], kern.arg_int(p.trapframe, 0))
+    return lwp.park(p, ls.by_thread[kthread.current.handle], kern.arg_int(p.trapframe, 0))
 
 
 def sys_lwp_unpark(p):
