@@ -3,6 +3,7 @@
 #include "py/obj.h"
 
 extern const mp_obj_fun_builtin_fixed_t kern_run_user_obj, kern_tf_get_obj, kern_tf_set_obj,
+    kern_map_trapframe_obj,
     kern_tf_copy_obj, kern_arg_int_obj, kern_arg_addr_obj, kern_uvm_create_obj,
     kern_uvm_destroy_obj, kern_uvm_dealloc_obj, kern_uvm_copy_obj, kern_uvm_clear_user_obj,
     kern_copyin_obj, kern_copyout_obj, kern_copyinstr_obj, kern_console_write_obj;

@@ -50,6 +50,17 @@ static int gives_memory_back(long code) {
         code == SYS_lwp_exit || code == SYS_lwp_wait;
 }
 
+// Every LWP of a process has its own trapframe page, and all of them use
+// the one address TRAPFRAME: the page mapped there must be the one of the
+// LWP about to run (one hart, so one LWP of a space runs at a time;
+// userret's sfence.vma drops the old translation).
+static void map_trapframe(pagetable_t pt, struct trapframe *tf) {
+    pte_t *pte = vm_walk(pt, TRAPFRAME, 0, 0);
+    if (pte == NULL || !(*pte & PTE_V))
+        mp_raise_ValueError(MP_ERROR_TEXT("no trapframe mapped"));
+    *pte = PA2PTE(tf) | PTE_R | PTE_W | PTE_V;
+}
+
 // run_user(tf, pagetable, a0) -> what brought the process back (trapframe.h).
 // a0, unless None, is stored in the user's a0 first: a system call's result.
 // A held trapframe (a suspended LWP) comes back at once with TRAP_HOLD.
@@ -60,14 +71,10 @@ static mp_obj_t kern_run_user(mp_obj_t tf_obj, mp_obj_t pt_obj, mp_obj_t a0) {
         tf->regs[REG_A0] = (uint64_t)mp_obj_get_int_truncated(a0);
     if (tf->hold)
         return MP_OBJ_NEW_SMALL_INT(TRAP_HOLD);
-    // Every LWP of a process has its own trapframe page, and all of them
-    // use the one address TRAPFRAME: the page mapped there is the one of
-    // the LWP about to run (one hart, so one LWP of a space runs at a time;
-    // userret's sfence.vma drops the old translation).
-    pte_t *pte = vm_walk(pt, TRAPFRAME, 0, 0);
-    if (pte == NULL || !(*pte & PTE_V))
-        mp_raise_ValueError(MP_ERROR_TEXT("no trapframe mapped"));
-    *pte = PA2PTE(tf) | PTE_R | PTE_W | PTE_V;
+    // tf 0: a process with several LWPs (kernel/proc/lwp.py).  A process
+    // with one keeps the trapframe uvm_create mapped, and pays nothing.
+    if (tf_obj == MP_OBJ_NEW_SMALL_INT(0))
+        map_trapframe(pt, tf);
     // User time is measured here, at the boundary itself, in C: two
     // rdtimes instead of two Python calls on every system call.
     for (;;) {
@@ -83,6 +90,15 @@ static mp_obj_t kern_run_user(mp_obj_t tf_obj, mp_obj_t pt_obj, mp_obj_t a0) {
     }
 }
 MP_DEFINE_CONST_FUN_OBJ_3(kern_run_user_obj, kern_run_user);
+
+// map_trapframe(pagetable, tf): map tf at TRAPFRAME in the space (a
+// process whose LWPs are down to one, which run_user then enters with its
+// own trapframe's address).
+static mp_obj_t kern_map_trapframe(mp_obj_t pt, mp_obj_t tf) {
+    map_trapframe(page_arg(pt), page_arg(tf));
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_2(kern_map_trapframe_obj, kern_map_trapframe);
 
 static uint64_t *tf_field(struct trapframe *tf, mp_int_t field) {
     if (field >= 1 && field < 32)

@@ -476,12 +476,39 @@ exec_body(void)
     lwp_park(0);
 }
 
+// An exec that fails has still ended the other LWPs: the caller goes on
+// as the process's only LWP (lid 1), and can make new ones.
+static void
+failed_execer(void *arg)
+{
+  char *argv[] = { "no-such-program", 0 };
+  int r = exec("no-such-program", argv);
+  if (r != -1 || lwp_self() != 1 || lwp_wait(0, 0) != -1)
+    exit(5);
+  int lid = lwp_create(set_self, (void *)9, TOP(5), 0);
+  if (lid < 0 || lwp_wait(lid, 0) != 0 || shared[9] != lid)
+    exit(6);
+  exit(11);
+}
+
+static void
+failed_exec_body(void)
+{
+  lwp_create(counter, 0, TOP(0), 0);
+  lwp_create(parker, 0, TOP(1), 0);
+  lwp_create(failed_execer, 0, TOP(2), 0);
+  for (;;)
+    lwp_park(0);
+}
+
 static void
 exec_lwp(void)
 {
   pipe(fds);
   CHECK(child_status(exec_body) == 0, "exec from an LWP: status not exit0's", 0, 0);
   close(fds[0]); close(fds[1]);
+  int st = child_status(failed_exec_body);
+  CHECK(st == 11, "a failed exec from an LWP: status %d, not 11", st, 0);
 }
 
 static char *brks[2][50];

@@ -38,7 +38,8 @@
 #
 # Trapframes: all LWPs of a process use the one trapframe address
 # (TRAPFRAME, just below the trampoline); kern.run_user points that page's
-# PTE at the entering LWP's own page (cstubs/modkern_user.c).  One hart
+# PTE at the entering LWP's own page (cstubs/modkern_user.c) -- for a
+# multi-LWP process only, so _alone() maps the survivor's back itself.  One hart
 # runs one LWP of a space at a time, so this needs no trampoline change,
 # no per-LWP address slots and no limit from the address space; an SMP
 # kernel would instead map one page per LWP (xv6's TRAPFRAME - lid*PGSIZE)
@@ -400,6 +401,9 @@ def _alone(p, ls, me):
     kern.tf_set(me.trapframe, kern.FIELD_UTIME, utime + ls.utime_done)
     p.thread = me.thread
     p.trapframe = me.trapframe
+    # run_user maps a single LWP's trapframe no more.  (The last one into
+    # the kernel was me, so it should be mapped already: make sure.)
+    kern.map_trapframe(p.pagetable, me.trapframe)
     p.lwps = None
 
 
