@@ -144,6 +144,7 @@ park_unpark(void)
   CHECK(lwp_unpark(lwp_self()) == 0, "lwp_unpark(self) failed", 0, 0);
   CHECK(lwp_park(0) == 0, "lwp_park after an unpark failed", 0, 0);
   CHECK(lwp_unpark(99) == -1, "lwp_unpark(unknown) succeeded", 0, 0);
+  CHECK(lwp_park(-1) == -1, "lwp_park(-1) succeeded", 0, 0);
   // A timeout.
   int t0 = uptime();
   CHECK(lwp_park(2) == -1, "lwp_park(2 ticks) was not timed out", 0, 0);

@@ -47,7 +47,8 @@ first_prompt_time = 0     # clock.busy_time() when the monitor started
 
 HELP = """Pyrite kernel monitor: type Python; these are at hand:
   ps()               the processes: pid, parent, state, size, ticks, user and
-                     system time, scheduling (priority/base, F fixed; edf misses), name
+                     system time, scheduling (priority/base, F fixed; edf misses), name;
+                     under a process with several LWPs, each: lid, state, what it waits for
   threads()          the kernel threads: handle, state, name, switches, ticks, stack use
   proc.kill(pid)     kill a process (it dies when it next leaves the kernel)
   resume()           give the keyboard back to the programs (or press Ctrl-])

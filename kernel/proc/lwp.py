@@ -267,6 +267,8 @@ def park(p, me, ticks):
     """lwp_park for LWP me: sleep until unparked (at once if an unpark
     came first) or `ticks` clock ticks pass (0: no limit).  0 if unparked,
     -1 if the time ran out or the process is ending."""
+    if ticks < 0:
+        return -1
     if me.unparked:
         me.unparked = False
         return 0

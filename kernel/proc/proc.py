@@ -294,7 +294,8 @@ def state_name(p):
 
 def ps(long=False):
     """Print the process table (the console's ^P; the monitor's ps() is
-    long: user and system time in milliseconds, and the scheduling)."""
+    long: user and system time in milliseconds, and the scheduling, and
+    a line for each LWP of a process that has several)."""
     if long:
         print("%5s %5s  %-9s %8s %6s %8s %8s  %-10s %s" % (
             "PID", "PPID", "STATE", "SIZE", "TICKS", "USER_MS", "SYS_MS", "SCHED", "NAME"))
