@@ -6,8 +6,9 @@
 # kernel thread), its own trapframe page (user registers, pc, the `tp`
 # that points at its thread-local data), and the user stack its creator
 # handed it.  The address space, descriptors, current directory, pid and
-# parent stay the process's.  A process that never asks for a second LWP
-# has no LwpSet at all (p.lwps is None): LWPs cost it nothing.
+# parent stay the process's.  A process that never calls lwp_create (or
+# park or unpark) has no LwpSet at all (p.lwps is None): LWPs cost it
+# nothing.  Its LWPs down to one again, a process drops its LwpSet.
 #
 # LWP states (NetBSD's names; RUN, ONPROC and SLEEP are its kernel
 # thread's own states):
@@ -38,15 +39,15 @@
 #
 # Trapframes: all LWPs of a process use the one trapframe address
 # (TRAPFRAME, just below the trampoline); kern.run_user points that page's
-# PTE at the entering LWP's own page (cstubs/modkern_user.c) -- for a
-# multi-LWP process only, so _alone() maps the survivor's back itself.  One hart
-# runs one LWP of a space at a time, so this needs no trampoline change,
-# no per-LWP address slots and no limit from the address space; an SMP
-# kernel would instead map one page per LWP (xv6's TRAPFRAME - lid*PGSIZE)
-# and find it through sscratch.  A multi-LWP process keeps p.trapframe = 0,
-# which the kern functions take to mean "the running thread's trapframe":
-# system call handlers reach their caller's registers even after sleeping
-# while another LWP of the process ran.
+# PTE at the entering LWP's own page (cstubs/modkern_user.c), for a
+# multi-LWP process only (so _alone() maps the survivor's back itself).
+# One hart runs one LWP of a space at a time, so this needs no trampoline
+# change, no per-LWP address slots and no limit from the address space;
+# an SMP kernel would instead map one page per LWP (xv6's TRAPFRAME -
+# lid*PGSIZE) and find it through sscratch.  A multi-LWP process keeps
+# p.trapframe = 0, which the kern functions take to mean "the running
+# thread's trapframe": system call handlers reach their caller's
+# registers even after sleeping while another LWP of the process ran.
 import kern
 
 from kernel.compat import const
@@ -256,8 +257,9 @@ def self_lid(p):
 # An unpark sets the target's `unparked`; its park (or its next one)
 # clears it and returns at once, so an unpark that comes first is never
 # lost.  These are the thread library's lock and condition-variable
-# hand-offs, so they are written for speed: each is one handler, with
-# its lookups by hand (kernel/proc/syslwp.py).
+# hand-offs, so they are written for speed: their handlers look the LWPs
+# up by hand (kernel/proc/syslwp.py), and an LWP parked without a time
+# limit sleeps on itself, so that unpark is one wakeup().
 
 PARKED = const(1)         # Lwp.parked: asleep on the Lwp itself
 PARKED_TIMED = const(2)   # ... asleep on the clock, until a tick

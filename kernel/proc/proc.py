@@ -1,7 +1,8 @@
 # Processes: the process table, fork, exit, wait, kill, and growing memory.
 #
 # A process is a kernel thread (kernel/thread/kthread.py: its stack, its
-# place in the scheduler) plus a user address space and a trapframe.  The
+# place in the scheduler) plus a user address space and a trapframe --
+# or several threads and trapframes, its LWPs (kernel/proc/lwp.py).  The
 # thread's body is run(): user_loop() (userloop.py) enters user mode, and
 # each trap brings it back to the next turn of that loop, until the process
 # exits.
