@@ -67,6 +67,8 @@ class FakeKern:
         self.next_page = 0x8010_0000
         self.poweroff_status = None
         self.bootargs_text = ""
+        self.fields = {}              # (trapframe page, field) -> tf_set's value
+        self.processes = {}           # thread handle -> (pid, trapframe)
 
     # ---- time and events ----
     def time(self):
@@ -158,7 +160,18 @@ class FakeKern:
         return handle
 
     def thread_set_process(self, handle, pid, trapframe):
-        pass
+        self.processes[handle] = (pid, trapframe)
+
+    # ---- trapframes (0: the running thread's, which the fake does not know) ----
+    def tf_get(self, tf, field):
+        if tf not in self.allocated:
+            raise ValueError("not an allocated page")
+        return self.fields.get((tf, field), 0)
+
+    def tf_set(self, tf, field, value):
+        if tf not in self.allocated:
+            raise ValueError("not an allocated page")
+        self.fields[(tf, field)] = value
 
     def thread_set_name(self, handle, name):
         self.names[handle] = name
