@@ -48,8 +48,7 @@ static struct {
     long countdown;    // allocations left before the one that fails
     int active;        // the armed thread is inside that system call now
     int fired;         // the failure happened
-    int held;          // fault_hold(): none may fire now
-} fault;
+} fault;                // (fault_hold()'s flag is the thread's: kthread.h)
 
 static size_t heap_used(void) {
     gc_info_t info;
@@ -66,7 +65,8 @@ void __wrap_gc_collect(void) {
 }
 
 int fault_should_fail(int kind) {
-    if (!fault.active || fault.held || fault.kind != kind || kthread_current() != fault.thread)
+    if (!fault.active || fault.kind != kind || kthread_current() != fault.thread ||
+        *kthread_current_fail_held())
         return 0;
     if (--fault.countdown > 0)
         return 0;
@@ -144,9 +144,12 @@ void fault_arm(int kind, long n, int thread) {
 }
 
 // Work that must not stop half-way (the log's commit) holds failures off.
+// The flag is per thread: holders sleep (on the disk), and with one flag
+// for all, two holders' saved values would interleave and leave it stuck.
 int fault_hold(int on) {
-    int was = fault.held;
-    fault.held = on;
+    int *held = kthread_current_fail_held();
+    int was = *held;
+    *held = on;
     return was;
 }
 

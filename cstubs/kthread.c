@@ -201,6 +201,9 @@ void kthread_set_process(int handle, int pid, struct trapframe *tf) {
 // trapframe argument of 0 means to the kern functions (modkern_user.c).
 struct trapframe *kthread_current_tf(void) { return current->tf; }
 
+// The running thread's fault_hold() flag (heapwatch.c).
+int *kthread_current_fail_held(void) { return &current->fail_held; }
+
 uintptr_t kthread_stack_used(int handle) {
     struct kthread *t = kthread_lookup(handle);
     if (t == NULL)

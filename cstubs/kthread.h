@@ -19,6 +19,7 @@ struct kthread {
     char name[16];
     int pid;                     // the process this thread runs, or 0
     struct trapframe *tf;        //   and its trapframe (for panic reports)
+    int fail_held;               // heapwatch's fault_hold(): per thread, as holders sleep
     struct kthread *next, *prev; // every live thread, for the GC
 };
 
@@ -33,6 +34,7 @@ struct kthread *kthread_lookup(int handle);
 void kthread_set_name(int handle, const char *name, size_t len);
 void kthread_set_process(int handle, int pid, struct trapframe *tf);
 struct trapframe *kthread_current_tf(void);
+int *kthread_current_fail_held(void);
 uintptr_t kthread_stack_used(int handle);
 void kthread_gc_scan_suspended(void);
 void kthread_print_current(void);

@@ -391,6 +391,44 @@ exit_all(void)
   close(fds[1]);
 }
 
+// Exit while the other LWPs are inside file system calls: each finishes
+// its call (or leaves its sleep) before the process ends, so no block,
+// inode or open file is left behind.
+static char fs_buf[3000];
+
+static void
+fs_writer(void *arg)
+{
+  char name[8] = "lwpf0";
+  name[4] = '0' + (int)(long)arg;
+  for (;;) {
+    int fd = open(name, O_CREATE | O_RDWR);
+    for (int i = 0; i < 4; i++)
+      write(fd, fs_buf, sizeof fs_buf);
+    close(fd);
+    unlink(name);
+  }
+}
+
+static void
+exit_fs_body(void)
+{
+  for (long i = 0; i < 3; i++)
+    lwp_create(fs_writer, (void *)i, TOP(i), 0);
+  sleep(2);
+  exit(3);
+}
+
+static void
+exit_fs(void)
+{
+  int blocks = freeblocks(), inodes = freeinodes();
+  CHECK(child_status(exit_fs_body) == 3, "exit(3) beside file writers: status", 0, 0);
+  unlink("lwpf0"); unlink("lwpf1"); unlink("lwpf2");
+  CHECK(freeblocks() == blocks, "free blocks went from %d to %d", blocks, freeblocks());
+  CHECK(freeinodes() == inodes, "free inodes went from %d to %d", inodes, freeinodes());
+}
+
 static void
 kill_all(void)
 {
@@ -626,6 +664,7 @@ struct test {
   { hundred, "hundred" },
   { too_many_lwps, "too_many" },
   { exit_all, "exit_all" },
+  { exit_fs, "exit_fs" },
   { kill_all, "kill_all" },
   { last_exit, "last_exit" },
   { fork_lwp, "fork" },

@@ -5,10 +5,11 @@ and no pages or kernel heap left behind."""
 
 import re
 
+from tools import fsck
 from tests.qemu.shell import sh, to_monitor, power_off, poweroff, ESCAPE
 
 LWPTESTS = ["create_wait", "wait_any", "wait_errors", "wait_deadlock", "park_unpark",
-            "suspend_continue", "library", "hundred", "too_many", "exit_all", "kill_all",
+            "suspend_continue", "library", "hundred", "too_many", "exit_all", "exit_fs", "kill_all",
             "last_exit", "fork", "exec", "sbrk", "fault", "nomem"]
 
 
@@ -42,6 +43,8 @@ def test_lwptests_pass_without_leaks(shell):
     assert abs(third - second) <= HEAP_SLACK, (second, third)
     assert sh(shell, "hello") == "hello, world"
     power_off(shell)
+    # exit_fs ended processes whose LWPs were inside file system calls.
+    assert fsck.check(shell.fsimg) == []
 
 
 def test_thread_programs(shell):
