@@ -3,7 +3,6 @@
 #include "py/obj.h"
 
 extern const mp_obj_fun_builtin_fixed_t kern_run_user_obj, kern_tf_get_obj, kern_tf_set_obj,
-    kern_map_trapframe_obj,
     kern_tf_copy_obj, kern_arg_int_obj, kern_arg_addr_obj, kern_uvm_create_obj,
     kern_uvm_destroy_obj, kern_uvm_dealloc_obj, kern_uvm_copy_obj, kern_uvm_clear_user_obj,
     kern_copyin_obj, kern_copyout_obj, kern_copyinstr_obj, kern_console_write_obj;
@@ -16,3 +15,4 @@ extern const mp_obj_fun_builtin_fixed_t kern_trace_count_obj, kern_trace_event_o
     kern_trace_clear_obj;
 extern const mp_obj_fun_builtin_fixed_t kern_heap_info_obj, kern_heap_reset_peak_obj,
     kern_fail_arm_obj, kern_fail_fired_obj, kern_fail_hold_obj, kern_page_view_obj;   // modkern_heap.c
+extern const mp_obj_fun_builtin_fixed_t kern_map_trapframe_obj;                 // modkern_user.c (LWPs)

@@ -42,6 +42,7 @@ class Proc:
         self.children = set()
         self.zombies = []         # children that exited, waiting for wait()
         self.thread = None
+        self.lwps = None          # its LWPs (lwp.LwpSet) once it has asked for a second
         self.trapframe = 0        # kernel address of its trapframe page
         self.pagetable = 0        # kernel address of its page-table root
         self.size = 0             # user memory is [0, size): the break
@@ -54,7 +55,6 @@ class Proc:
         self.child_stime = 0
         self.ofile = [None] * NOFILE   # descriptor -> open File
         self.cwd = None                      # current directory (an Inode)
-        self.lwps = None          # its LWPs (lwp.LwpSet) once it has asked for a second
 
     def __repr__(self):
         return "<Proc %d %s>" % (self.pid, self.name)

@@ -49,12 +49,12 @@ def serve(p, a0):
         if code >= 0:
             handler = handlers[code]
             a0 = handler(p) if handler is not None else table.unknown(p)
-        elif code == TRAP_INTERRUPT:
-            a0 = None
-            interrupt()
         elif code == TRAP_HOLD:
             a0 = None
             lwp.hold(p)                   # a suspended LWP (kernel/proc/lwp.py)
+        elif code == TRAP_INTERRUPT:
+            a0 = None
+            interrupt()
         else:
             a0 = None
             fault(p)
