@@ -50,6 +50,10 @@ head = Buf(None)              # list sentinel: head.next = most recently used
 cache = {}                    # blockno -> Buf, every buffer that holds a block
 stats = {"hits": 0, "misses": 0, "evictions": 0}
 pages = []                    # the pages holding the blocks' bytes
+READ_AHEAD_MAX = const(NBUF // 4)
+batch_bufs = [None] * READ_AHEAD_MAX       # read_ahead's work, preallocated
+batch_blocknos = [0] * READ_AHEAD_MAX
+batch_data = [None] * READ_AHEAD_MAX
 
 
 def _unlink(b):
@@ -115,6 +119,42 @@ def bread(blockno):
         disk.read_into(blockno, b.data)
         b.valid = True
     return b
+
+
+def read_ahead(blocknos, count):
+    """Bring blocks blocknos[:count] into the cache with one wait: those
+    not cached are read with all their requests in flight together, and
+    left unlocked for the bread that follows.  Blocks another thread holds
+    are skipped (it is reading them, or will), so this never waits for a
+    lock while holding one.  At most NBUF // 4 blocks: the cache must keep
+    room for everyone else."""
+    me = kthread.current
+    n = 0
+    ok = False
+    try:
+        for i in range(min(count, READ_AHEAD_MAX)):
+            b = cache.get(blocknos[i])
+            if b is not None and (b.valid or b.locked):
+                continue
+            b = _get(blocknos[i])
+            if b.locked or b.valid:
+                b.refcnt -= 1
+                continue
+            b.locked = me
+            batch_bufs[n] = b
+            batch_blocknos[n] = b.blockno
+            batch_data[n] = b.data
+            n += 1
+        if n > 0:
+            disk.transfer_many(batch_blocknos, batch_data, n, False)
+        ok = True
+    finally:
+        for i in range(n):
+            b = batch_bufs[i]
+            b.valid = ok
+            batch_bufs[i] = None
+            batch_data[i] = None
+            brelse(b)
 
 
 def bwrite(b):

@@ -414,6 +414,24 @@ def readi(ip, off, n):
 # (kern.copyout_buf/copyin_buf), so no Python object grows with the size of
 # a read or write.
 
+ahead = [0] * bio.READ_AHEAD_MAX     # _fetch_ahead's block numbers
+
+
+def _fetch_ahead(ip, bn):
+    # Blocks bn, bn+1, ... of ip (up to READ_AHEAD_MAX, within the file)
+    # into the cache with one wait for the disk: reads go on sequentially
+    # nearly always, so the blocks after the one asked for are wanted next.
+    last = (ip.size - 1) // BSIZE
+    count = 0
+    while count < bio.READ_AHEAD_MAX and bn <= last:
+        addr = bmap(ip, bn, False)
+        if addr:
+            ahead[count] = addr
+            count += 1
+        bn += 1
+    bio.read_ahead(ahead, count)
+
+
 def _copy_to_user(ip, off, n, pt, va, copy):
     # Copy n bytes of ip from off to user va a block at a time with
     # copy(pt, va, buffer, offset, count) -- kern.copyout_buf, or exec's
@@ -424,6 +442,9 @@ def _copy_to_user(ip, off, n, pt, va, copy):
         start = off % BSIZE
         chunk = min(n - done, BSIZE - start)
         if addr:
+            b = bio.cache.get(addr)
+            if b is None or not b.valid:      # not cached: fetch ahead too
+                _fetch_ahead(ip, off // BSIZE)
             b = bio.bread(addr)
             copied = copy(pt, va + done, b.data, start, chunk)
             bio.brelse(b)
