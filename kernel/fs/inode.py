@@ -83,13 +83,13 @@ def balloc():
     first, size = sb["size"] - sb["nblocks"], sb["size"]
     # From the last allocation to the end, then from the first data block:
     # allocation walks the disk instead of rescanning its full start.
-    for lo, hi in ((alloc_hint, size), (first, alloc_hint)):
-        blockno = _take_free(lo, hi)
-        if blockno:
-            alloc_hint = blockno + 1
-            bzero(blockno)
-            return blockno
-    return 0
+    blockno = _take_free(alloc_hint, size)
+    if blockno == 0:
+        blockno = _take_free(first, alloc_hint)
+    if blockno:
+        alloc_hint = blockno + 1
+        bzero(blockno)
+    return blockno
 
 
 FULL = b"\xff" * 32
@@ -176,7 +176,15 @@ class Inode:
 
 
 def _inode_location(inum):
-    return sb["inodestart"] + inum // IPB, (inum % IPB) * DINODE_SIZE
+    return _inode_block(inum), _inode_offset(inum)
+
+
+def _inode_block(inum):
+    return sb["inodestart"] + inum // IPB
+
+
+def _inode_offset(inum):
+    return (inum % IPB) * DINODE_SIZE
 
 
 def iget(inum):
@@ -228,11 +236,17 @@ def ialloc(itype):
 
 
 def iupdate(ip):
-    """Write ip's fields to its on-disk inode (inside a transaction)."""
-    block, offset = _inode_location(ip.inum)
-    b = bio.bread(block)
-    struct.pack_into(DINODE, b.data, offset, ip.type, ip.major, ip.minor, ip.nlink,
-                     ip.size, *ip.addrs)
+    """Write ip's fields to its on-disk inode (inside a transaction).
+    (Field by field: a call with *ip.addrs would build an argument tuple
+    on the heap at every write.)"""
+    b = bio.bread(_inode_block(ip.inum))
+    offset = _inode_offset(ip.inum)
+    data = b.data
+    struct.pack_into("<hhhhI", data, offset, ip.type, ip.major, ip.minor, ip.nlink, ip.size)
+    offset += 12
+    for addr in ip.addrs:
+        struct.pack_into("<I", data, offset, addr)
+        offset += 4
     log.log_write(b)
     bio.brelse(b)
 
