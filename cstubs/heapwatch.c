@@ -202,7 +202,10 @@ void heapwatch_init(void) {
 // Called on every trip from kernel to user mode: the armed system call, if
 // any, is over; the reserve is taken back if it was spent.
 void heapwatch_leave_kernel(void) {
-    fault.active = 0;
+    if (fault.active) {          // the armed call is over, failed or not
+        fault.active = 0;
+        fault.kind = 0;
+    }
     if (MP_STATE_VM(heap_reserve) == NULL)
         MP_STATE_VM(heap_reserve) = __real_gc_alloc(RESERVE_BYTES, 0);
 }

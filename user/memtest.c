@@ -287,9 +287,8 @@ struct counters {
 };
 
 static void
-count(struct counters *c)
+count_cheap(struct counters *c)
 {
-  c->heap = kstat(KSTAT_HEAP_RESET);
   c->pages = freepages();
   c->blocks = freeblocks();
   c->inodes = freeinodes();
@@ -297,6 +296,13 @@ count(struct counters *c)
   c->files = kstat(KSTAT_OPEN_FILES);
   c->bufs = kstat(KSTAT_BUFS_HELD);
   c->procs = kstat(KSTAT_PROCS);
+}
+
+static void
+count(struct counters *c)
+{
+  c->heap = kstat(KSTAT_HEAP_RESET);
+  count_cheap(c);
 }
 
 // Set-up outside the armed call, the armed call, and the tidying after.
@@ -521,6 +527,16 @@ sweep(void)
         total++;
         if(r == -1)
           failed_calls++;
+        // The cheap counters after every failure, so that a leak names the
+        // allocation whose failure caused it (the heap's: at the end).
+        count_cheap(&now);
+        now.heap = start.heap;
+        if(!same(&start, &now)){
+          printf("memtest: leak after %s with %s allocation %d failing\n",
+                 scenario_names[s], kind == FAIL_HEAP ? "heap" : "page", n);
+          show("now", &now);
+          exit(1);
+        }
       }
       printf("sweep %s %s %d\n", scenario_names[s], kind == FAIL_HEAP ? "heap" : "page", n - 1);
     }

@@ -120,12 +120,12 @@ def namex(path, cwd, want_parent):
             ip = nxt
             if nxt is None:
                 return (None, None) if want_parent else None
+        if want_parent:
+            return ip, last     # (the pair is allocated: inside the try)
     except BaseException:
         if ip is not None:
             drop(ip)            # out of memory on the way: let go of it
         raise
-    if want_parent:
-        return ip, last
     return ip
 
 
