@@ -259,6 +259,7 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_heap_info), MP_ROM_PTR(&kern_heap_info_obj) },
     { MP_ROM_QSTR(MP_QSTR_heap_reset_peak), MP_ROM_PTR(&kern_heap_reset_peak_obj) },
     { MP_ROM_QSTR(MP_QSTR_heap_allocs), MP_ROM_PTR(&kern_heap_allocs_obj) },
+    { MP_ROM_QSTR(MP_QSTR_dirent_find), MP_ROM_PTR(&kern_dirent_find_obj) },
     { MP_ROM_QSTR(MP_QSTR_heap_sites), MP_ROM_PTR(&kern_heap_sites_obj) },
     { MP_ROM_QSTR(MP_QSTR_fail_arm), MP_ROM_PTR(&kern_fail_arm_obj) },
     { MP_ROM_QSTR(MP_QSTR_fail_fired), MP_ROM_PTR(&kern_fail_fired_obj) },

@@ -201,7 +201,7 @@ peak(void)
 #define ROUNDS 100
 
 // Heap allocations per round of `what`, the measuring calls' own taken off.
-static char *only;      // memtest allocs NAME: that figure alone
+static char *only;      // memtest allocs NAME / sweep NAME: that one alone
 
 static void
 allocs_of(char *name, int what, int fd, int fd2)
@@ -517,6 +517,8 @@ sweep(void)
   count(&start);
   show("start", &start);
   for(int s = 0; s < NSCENARIOS; s++){
+    if(only && strcmp(only, scenario_names[s]) != 0)
+      continue;
     for(int kind = FAIL_HEAP; kind <= FAIL_PAGE; kind++){
       int n;
       for(n = 1; n < 2000; n++){
@@ -529,8 +531,12 @@ sweep(void)
           failed_calls++;
         // The cheap counters after every failure, so that a leak names the
         // allocation whose failure caused it (the heap's: at the end).
-        count_cheap(&now);
-        now.heap = start.heap;
+        if(only)                          // one scenario: the heap too, every time
+          count(&now);
+        else {
+          count_cheap(&now);
+          now.heap = start.heap;
+        }
         if(!same(&start, &now)){
           printf("memtest: leak after %s with %s allocation %d failing\n",
                  scenario_names[s], kind == FAIL_HEAP ? "heap" : "page", n);
@@ -560,8 +566,10 @@ main(int argc, char *argv[])
   }
   if(argc == 2 && strcmp(argv[1], "peak") == 0)
     peak();
-  else if(argc == 2 && strcmp(argv[1], "sweep") == 0)
+  else if(argc >= 2 && strcmp(argv[1], "sweep") == 0){
+    only = argc > 2 ? argv[2] : 0;
     sweep();
+  }
   else if(argc >= 2 && strcmp(argv[1], "allocs") == 0){
     only = argc > 2 ? argv[2] : 0;
     allocs();

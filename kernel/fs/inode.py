@@ -310,10 +310,22 @@ def release_held(thread):
 
 def invalidate_unlocked():
     """Make every unlocked inode reread its fields from the disk (a failed
-    operation's changes were rolled back there)."""
+    operation's changes were rolled back there), and forget those nobody
+    references: a failed create's new inode would otherwise stay cached
+    under a number the rollback gave back, and each retry add another."""
     for ip in icache.values():
         if not ip.locked:
             ip.valid = False
+    while True:                   # one at a time: an error path allocates nothing
+        unused = 0
+        for inum in icache:
+            ip = icache[inum]
+            if ip.ref == 0 and not ip.locked:
+                unused = inum
+                break
+        if unused == 0:
+            return
+        del icache[unused]
 
 
 # ---- inode contents ----

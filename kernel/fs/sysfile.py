@@ -165,7 +165,7 @@ def create(p, path, itype, major, minor):
         if dp.type != T_DIR:
             inode.iunlockput(dp)
             return None
-        ip, _ = directory.dirlookup(dp, name)
+        ip = directory.dirlookup(dp, name)
         if ip is not None:
             inode.iunlockput(dp)
             dp = None
@@ -371,8 +371,9 @@ def _unlink(p, path, _, _d=None):
         inode.ilock(dp)
         result = -1
         if dp.type == T_DIR and name not in (".", ".."):
-            ip, off = directory.dirlookup(dp, name)
-            if ip is not None:
+            off = directory.dirfind(dp, name)
+            if off >= 0:
+                ip = inode.iget(directory.entry_inum(dp, off))
                 inode.ilock(ip)
                 if ip.nlink < 1:
                     raise RuntimeError("unlink: inode %d has no links" % ip.inum)

@@ -131,6 +131,18 @@ class FakeKern:
         page = self.memory.setdefault(pa, bytearray(self.PGSIZE))
         return memoryview(page)[offset:offset + length]
 
+    def dirent_find(self, block, name, start=0):
+        # cstubs/modkern_dir.c: the first used entry named name (or, with
+        # None, the first free entry) at or after start; -1 if none.
+        data = bytes(block)
+        for off in range(max(start, 0), len(data) - 15, 16):
+            inum = data[off] | data[off + 1] << 8
+            if name is None and inum == 0:
+                return off
+            if name is not None and inum != 0 and data[off + 2:off + 16] == bytes(name):
+                return off
+        return -1
+
     def fail_hold(self, on):
         held, self.fail_held = self.fail_held, bool(on)
         return held
