@@ -119,10 +119,10 @@ def push_arguments(pt, stack_top, stack_bottom, argv):
 def exec_program(p, path, argv, ip):
     """Replace p's image by the program in ip (the locked inode of the ELF
     file at path); argc, or -1."""
+    mapped = [0]                  # (allocated first: the page table must not leak)
     pt = uvm.create(p.trapframe)
     if pt == 0:
         return -1
-    mapped = [0]
     try:
         entry, size = load_segments(ip, pt, mapped)
         stack = None

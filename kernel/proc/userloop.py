@@ -9,6 +9,7 @@ import kern
 
 from kernel.thread import kthread, events
 from kernel.syscall import table
+from kernel.fs import bio, inode
 
 TRAP_INTERRUPT = kern.TRAP_INTERRUPT
 TRAP_FAULT = kern.TRAP_FAULT
@@ -33,6 +34,11 @@ def user_loop(p, a0):
             if not kern.fail_fired():     # a real shortage, not a test's
                 print("pid %d (%s): the kernel is out of memory: system call fails" % (
                     p.pid, p.name))
+            # A safety net under the handlers' own clean-up: no buffer or
+            # inode stays locked by a call that failed (a lock left held
+            # would stop everyone who next needs that block or file).
+            bio.release_held(kthread.current)
+            inode.release_held(kthread.current)
             scause = kern.tf_get(p.trapframe, kern.FIELD_SCAUSE)
             a0 = -1 if scause == SCAUSE_ECALL_FROM_USER else None
 
