@@ -6,6 +6,7 @@
 //   memtest allocs   heap allocations per call on the hot paths (getpid,
 //                    sleep(0), yield, a 4 KiB read and write, a pipe round
 //                    trip, open+close): the aim is none, or a few
+//   memtest block    wait for end of file on stdin (torture's many execs)
 //   memtest sweep    make the 1st, 2nd, ... allocation of each system call
 //                    fail (failnext), for every call, and check that the
 //                    kernel's counters come back: nothing leaks
@@ -562,6 +563,11 @@ main(int argc, char *argv[])
 {
   if(argc == 3 && strcmp(argv[1], "probe") == 0){
     printf("%d", kstat(KSTAT_HEAP_PEAK) - atoi(argv[2]) + ballast_at[0] - 1);
+    exit(0);
+  }
+  if(argc == 2 && strcmp(argv[1], "block") == 0){
+    char c;                       // torture's execs: alive until stdin closes
+    read(0, &c, 1);
     exit(0);
   }
   if(argc == 2 && strcmp(argv[1], "peak") == 0)

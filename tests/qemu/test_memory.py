@@ -8,7 +8,9 @@ collection); the growth must stay under a fixed bound whatever the size.
 the hot paths.  Both are user/memtest.c; the counters are
 kernel/debug/faults.py's kstat()."""
 
-from tests.qemu.shell import boot_shell, sh, power_off
+import os
+
+from tests.qemu.shell import boot_shell, sh, power_off, to_monitor, poweroff
 from tools import fsck
 
 # The bound on the heap's growth during one call, in bytes.  A 64 KiB read
@@ -77,4 +79,28 @@ def test_every_allocation_of_every_call_may_fail(boot):
     assert swept["open-create"][0] > 10, out     # and failed its allocations one by one
     assert swept["fork"][0] > 0, out
     power_off(m)
+    assert fsck.check(m.fsimg) == []
+
+
+def test_torture(boot):
+    """user/torture.c: rounds of a big directory, the disk out of inodes
+    and then out of blocks, many execs of the biggest program alive at
+    once, a 20-process pipeline and a 40-deep process tree, on one boot.
+    Every round gives back its pages, blocks and inodes, and the heap's
+    live bytes; the monitor's mem() shows the high-water mark and the
+    largest free block.  `make torture` runs a longer version
+    (PYRITE_TORTURE_ROUNDS, PYRITE_TORTURE_EXECS)."""
+    rounds = int(os.environ.get("PYRITE_TORTURE_ROUNDS", "1"))
+    execs = int(os.environ.get("PYRITE_TORTURE_EXECS", "60"))
+    m = boot_shell(boot)
+    out = sh(m, "torture %d %d" % (rounds, execs), 300 * (rounds + 1))
+    assert "torture: %d rounds ok" % rounds in out, out
+    reports = [line for line in out.splitlines() if line.startswith("torture round")]
+    assert len(reports) == rounds, out
+    for line in reports:
+        assert "%d of %d execs ran" % (execs, execs) in line, line
+    to_monitor(m)
+    shown = m.run("mem()", 30)
+    assert "high-water mark" in shown and "largest free block" in shown, shown
+    poweroff(m)
     assert fsck.check(m.fsimg) == []
