@@ -51,9 +51,6 @@ cache = {}                    # blockno -> Buf, every buffer that holds a block
 stats = {"hits": 0, "misses": 0, "evictions": 0}
 pages = []                    # the pages holding the blocks' bytes
 READ_AHEAD_MAX = const(NBUF // 4)
-batch_bufs = [None] * READ_AHEAD_MAX       # read_ahead's work, preallocated
-batch_blocknos = [0] * READ_AHEAD_MAX
-batch_data = [None] * READ_AHEAD_MAX
 
 
 def _unlink(b):
@@ -121,14 +118,36 @@ def bread(blockno):
     return b
 
 
-def read_ahead(blocknos, count):
-    """Bring blocks blocknos[:count] into the cache with one wait: those
-    not cached are read with all their requests in flight together, and
-    left unlocked for the bread that follows.  Blocks another thread holds
-    are skipped (it is reading them, or will), so this never waits for a
-    lock while holding one.  At most NBUF // 4 blocks: the cache must keep
-    room for everyone else."""
+class Batch:
+    """The lists of one read-ahead: block numbers, then the buffers being
+    filled and their data.  Kept in a pool (a thread sleeps on the disk
+    mid-batch while others batch too), so reading ahead allocates nothing
+    once there are as many as have ever been in use at once."""
+
+    def __init__(self):
+        self.blocknos = [0] * READ_AHEAD_MAX
+        self.bufs = [None] * READ_AHEAD_MAX
+        self.data = [None] * READ_AHEAD_MAX
+
+
+spare_batches = []
+
+
+def batch_get():
+    """A Batch for read_ahead, which gives it back."""
+    return spare_batches.pop() if spare_batches else Batch()
+
+
+def read_ahead(batch, count):
+    """Bring blocks batch.blocknos[:count] into the cache with one wait:
+    those not cached are read with all their requests in flight together,
+    and left unlocked for the bread that follows.  Blocks another thread
+    holds are skipped (it is reading them, or will), so this never waits
+    for a lock while holding one.  At most READ_AHEAD_MAX (NBUF // 4)
+    blocks: the cache must keep room for everyone else.  Gives batch back
+    to the pool."""
     me = kthread.current
+    blocknos, bufs, data = batch.blocknos, batch.bufs, batch.data
     n = 0
     ok = False
     try:
@@ -141,20 +160,21 @@ def read_ahead(blocknos, count):
                 b.refcnt -= 1
                 continue
             b.locked = me
-            batch_bufs[n] = b
-            batch_blocknos[n] = b.blockno
-            batch_data[n] = b.data
+            bufs[n] = b
+            blocknos[n] = b.blockno      # (n <= i: compacting in place)
+            data[n] = b.data
             n += 1
         if n > 0:
-            disk.transfer_many(batch_blocknos, batch_data, n, False)
+            disk.transfer_many(blocknos, data, n, False)
         ok = True
     finally:
         for i in range(n):
-            b = batch_bufs[i]
+            b = bufs[i]
+            bufs[i] = None
+            data[i] = None
             b.valid = ok
-            batch_bufs[i] = None
-            batch_data[i] = None
             brelse(b)
+        spare_batches.append(batch)
 
 
 def bwrite(b):

@@ -49,7 +49,7 @@ pending = {}                          # request id -> Request, submitted and not
 # there are as many as have ever been in flight at once (at most the
 # device's queue).
 spare_requests = []
-in_flight = [None] * MAXBATCH         # transfer_many's requests
+spare_lists = []                      # transfer_many's lists of requests
 
 nblocks = 0                           # the disk's size in blocks (0: no disk)
 reads = 0                             # blocks read and written since boot
@@ -146,8 +146,18 @@ def transfer_many(blocknos, bufs, count, write):
     all for those done by the time it looks.  The log's commit writes this
     way, and reads fetch a file's blocks ahead."""
     global reads, writes
+    # Every block checked first: nothing may fail once requests are in flight.
+    if nblocks == 0:
+        raise OSError("disk: none attached")
+    if count > MAXBATCH:
+        raise ValueError("disk: a batch of %d blocks is over %d" % (count, MAXBATCH))
+    for i in range(count):
+        if not 0 <= blocknos[i] < nblocks:
+            raise ValueError("disk: block %d outside 0..%d" % (blocknos[i], nblocks - 1))
+    # The batch's own list, from a pool: other threads batch too while this
+    # one sleeps.
+    inflight = spare_lists.pop() if spare_lists else [None] * MAXBATCH
     held = kern.fail_hold(True)
-    inflight = in_flight          # preallocated: a batch allocates nothing
     for i in range(count):
         inflight[i] = _submit(blocknos[i], bufs[i], write)
     failed = -1
@@ -160,6 +170,7 @@ def transfer_many(blocknos, bufs, count, write):
             failed = i
             status = req.status
         spare_requests.append(req)
+    spare_lists.append(inflight)
     kern.fail_hold(held)
     if failed >= 0:
         _raise_status(status, blocknos[failed], write)

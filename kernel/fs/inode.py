@@ -440,22 +440,25 @@ def readi(ip, off, n):
 # (kern.copyout_buf/copyin_buf), so no Python object grows with the size of
 # a read or write.
 
-ahead = [0] * bio.READ_AHEAD_MAX     # _fetch_ahead's block numbers
-
-
 def _fetch_ahead(ip, bn):
     # Blocks bn, bn+1, ... of ip (up to READ_AHEAD_MAX, within the file)
     # into the cache with one wait for the disk: reads go on sequentially
     # nearly always, so the blocks after the one asked for are wanted next.
+    # (A batch of its own: bmap may sleep, and another thread fetch ahead.)
+    batch = bio.batch_get()
     last = (ip.size - 1) // BSIZE
     count = 0
-    while count < bio.READ_AHEAD_MAX and bn <= last:
-        addr = bmap(ip, bn, False)
-        if addr:
-            ahead[count] = addr
-            count += 1
-        bn += 1
-    bio.read_ahead(ahead, count)
+    try:
+        while count < bio.READ_AHEAD_MAX and bn <= last:
+            addr = bmap(ip, bn, False)
+            if addr:
+                batch.blocknos[count] = addr
+                count += 1
+            bn += 1
+    except BaseException:
+        bio.spare_batches.append(batch)
+        raise
+    bio.read_ahead(batch, count)
 
 
 def _copy_to_user(ip, off, n, pt, va, copy):

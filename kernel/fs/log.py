@@ -39,8 +39,10 @@ committing = False
 blocks = [0] * LOGSIZE  # block numbers noted in this transaction: blocks[:nblocks]
 nblocks = 0
 ops = 0                # operations begun in this transaction
-log_slots = [0] * LOGSIZE      # the commit's disk writes, made without allocating:
-batch_data = [None] * LOGSIZE  # block numbers, and the cached data to write there
+# The commit's disk writes, made without allocating: block numbers, and the
+# cached data to write there.  (One commit at a time: `committing`.)
+log_slots = [0] * LOGSIZE
+batch_data = [None] * LOGSIZE
 stats = {"commits": 0, "blocks": 0, "rollbacks": 0, "mixed_failures": 0}
 
 WAIT_CHANNEL = "log space"
