@@ -24,7 +24,7 @@ from kernel.thread import kthread, trace
 from kernel.dev import clock
 from kernel.mm import uvm
 from kernel.fs import file, inode, log
-from kernel.proc import userloop
+from kernel.proc import userloop, notes
 
 EMBRYO = const(0)
 ALIVE = const(1)
@@ -47,6 +47,16 @@ class Proc:
         self.heap_start = 0       # sbrk may not shrink below this
         self.exit_status = 0
         self.killed = False
+        # Notes (notes.py): posted, not yet handled (text bytes, the one
+        # being handled first); whether one waits and no handler runs; the
+        # handler's user address (0: none) and whether it runs; the tick
+        # of its alarm (0: none); its process group, which ^C reaches.
+        self.notes = []
+        self.note_pending = False
+        self.notify = 0
+        self.notified = False
+        self.alarm_at = 0
+        self.pgrp = 0
         self.start_ticks = 0
         self.utime = 0            # `time` cycles in user mode, once it exited (else in the trapframe)
         self.child_utime = 0      # ... and its reaped children's, added at wait
@@ -141,6 +151,7 @@ def fork(parent):
         kern.tf_set(child.trapframe, kern.FIELD_UTIME, 0)     # its own user time starts now
         child.parent = parent
         parent.children.add(child)
+        notes.forked(parent, child)
         # The child sees fork() return 0, and starts at its parent's priority.
         if not start(child, run, 0):
             _unfork(parent, child)
@@ -179,6 +190,7 @@ def exit(p, status):
     # exit cannot fail half-way and return: the tests' made-up allocation
     # failures are held off while it runs.
     held = kern.fail_hold(True)
+    notes.exiting(p)
     for fd, f in enumerate(p.ofile):
         if f is not None:
             p.ofile[fd] = None
@@ -213,7 +225,8 @@ def exit(p, status):
 
 def wait_child(p):
     """Reap one exited child and return it, its times added to p's
-    children's totals; None if there are none or p was killed waiting."""
+    children's totals; None if there are none or p was killed or got a
+    note waiting."""
     while True:
         if p.zombies:
             child = p.zombies.pop(0)
@@ -223,7 +236,7 @@ def wait_child(p):
             p.child_utime += user + child.child_utime
             p.child_stime += system + child.child_stime
             return child
-        if not p.children or p.killed:
+        if not p.children or p.killed or p.note_pending:
             return None
         kthread.sleep(p)
 

@@ -9,6 +9,7 @@ import kern
 
 from kernel.thread import kthread, events
 from kernel.syscall import table
+from kernel.proc import notes
 
 TRAP_INTERRUPT = kern.TRAP_INTERRUPT
 TRAP_FAULT = kern.TRAP_FAULT
@@ -41,8 +42,10 @@ def serve(p, a0):
     handlers = table.handlers
     run_user = kern.run_user
     while True:
-        if p.killed:
-            return -1
+        if p.killed or p.note_pending:
+            if p.killed or not notes.deliver(p, a0):
+                return -1
+            a0 = None                     # deliver() put it in the trapframe
         code = run_user(p.trapframe, p.pagetable, a0)
         if code >= 0:
             handler = handlers[code]
