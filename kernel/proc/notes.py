@@ -144,9 +144,12 @@ def forked(parent, child):
 
 def exec_done(p):
     """A new program has no handler (the old one's address means nothing
-    now): notes that come take the default action."""
+    now): notes that come take the default action.  A note being handled
+    is done with."""
+    if p.notified:
+        p.notes.pop(0)
+        p.notified = False
     p.notify = 0
-    p.notified = False
     p.note_pending = bool(p.notes)
 
 
