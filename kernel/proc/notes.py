@@ -21,6 +21,8 @@
 # `note_pending` is True exactly when a note waits and no handler runs:
 # the one thing the user loop checks on every turn.
 #
+# (The user loop calls deliver() through its hook, userloop.deliver_note.)
+#
 # alarm(n) posts "alarm" n ticks from now, on the clock's tick timer
 # (clock.arm_tick and its tick_hooks), so no thread waits for it.
 #
@@ -31,6 +33,7 @@ import kern
 from kernel.abi.notes import ERRMAX, NNOTE, NCONT, NDFLT
 from kernel.thread import kthread
 from kernel.dev import clock
+from kernel.proc import userloop
 
 alarmed = []          # processes with an alarm set (alarm_at > 0), each once
 
@@ -160,3 +163,4 @@ def exiting(p):
 
 
 clock.tick_hooks.append(alarms_due)
+userloop.deliver_note = deliver
