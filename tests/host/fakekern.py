@@ -64,6 +64,10 @@ class FakeKern:
         self.next_page = 0x8010_0000
         self.poweroff_status = None
         self.bootargs_text = ""
+        self.tf_writes = []           # (trapframe, field, value) of tf_set()
+        self.notes_entered = []       # (trapframe, handler, text) of note_enter()
+        self.notes_returned = []      # trapframes note_return() restored
+        self.user_stack_full = False  # note_enter() finds no room (-1)
 
     # ---- time and events ----
     def time(self):
@@ -143,6 +147,19 @@ class FakeKern:
 
     def bootargs(self):
         return self.bootargs_text
+
+    # ---- user processes (notes) ----
+    def tf_set(self, tf, field, value):
+        self.tf_writes.append((tf, field, value))
+
+    def note_enter(self, tf, pagetable, handler, text):
+        if self.user_stack_full:
+            return -1
+        self.notes_entered.append((tf, handler, bytes(text)))
+        return 0
+
+    def note_return(self, tf):
+        self.notes_returned.append(tf)
 
     # ---- threads ----
     def thread_current(self):
