@@ -520,10 +520,8 @@ run(struct cmd *c)
       return;
     }
     if (pid == 0) {
-      if (jobcontrol) {
-        setpgrp(0, 0);  // both sides say so: whichever runs first
-        setfg(pid = getpid());
-      }
+      if (jobcontrol)
+        setfg(setpgrp(0, 0));   // both sides say so: whichever runs first
       runchild(c);
     }
     if (jobcontrol) {

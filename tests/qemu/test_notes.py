@@ -50,7 +50,17 @@ def test_sigalarm_as_user_code(shell):
         "alarmnotes: 5 alarms, PASSED"]
 
 
+def free_pages(m):
+    """kern.free_pages(), asked at the monitor; back to the programs."""
+    to_monitor(m)
+    pages = m.value("kern.free_pages()")
+    m.send_raw(ESCAPE)
+    m.expect_exact("[back to the programs]\n", 10)
+    return pages
+
+
 def test_ctrl_c_interrupts_the_foreground_job(shell):
+    pages = free_pages(shell)
     shell.send_line("sleep 100")
     shell.expect_exact("sleep 100\n")
     pid = await_foreground_sleeper(shell, "sleep")
@@ -64,6 +74,7 @@ def test_ctrl_c_interrupts_the_foreground_job(shell):
     shell.send_raw("echo never" + CTRL_C)
     assert shell.expect_exact(SHELL) == "echo never^C\n"
     assert sh(shell, "echo still here") == "still here"
+    assert free_pages(shell) == pages                   # the interrupted job left nothing
 
 
 def test_ctrl_c_reaches_every_process_of_the_job(shell):
