@@ -39,8 +39,10 @@ static struct ureg *saved(struct trapframe *tf) {
     return (struct ureg *)((char *)tf + SAVE_OFFSET);
 }
 
-// note_enter(tf, pagetable, handler, text) -> 0, or -1 if the user stack
-// has no room (the process must die).  Saves the registers, pushes the
+// note_enter(tf, pagetable, handler, text, a0) -> 0, or -1 if the user
+// stack has no room (the process must die).  a0, unless None, is the
+// result of the system call the note interrupted: it goes into the
+// registers first, as kern.run_user would put it.  Saves the registers, pushes the
 // note's text (with a NUL) and a copy of the registers on the user stack,
 // and makes user mode resume in handler(ureg, text).  Its return address
 // is the trapframe's, which user mode cannot execute: a handler that
@@ -53,6 +55,8 @@ static mp_obj_t kern_note_enter(size_t n_args, const mp_obj_t *args) {
     mp_get_buffer_raise(args[3], &text, MP_BUFFER_READ);
     char nul = 0;
 
+    if (args[4] != mp_const_none)
+        tf->regs[REG_A0] = (uint64_t)mp_obj_get_int_truncated(args[4]);
     struct ureg *u = saved(tf);
     memcpy(u->regs, tf->regs, sizeof(u->regs));
     u->regs[0] = tf->epc;
@@ -71,7 +75,7 @@ static mp_obj_t kern_note_enter(size_t n_args, const mp_obj_t *args) {
     tf->regs[REG_RA] = TRAPFRAME;
     return MP_OBJ_NEW_SMALL_INT(0);
 }
-MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(kern_note_enter_obj, 4, 4, kern_note_enter);
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(kern_note_enter_obj, 5, 5, kern_note_enter);
 
 // note_return(tf): the registers note_enter saved, back in the trapframe
 // (a0 too): user mode resumes where the note interrupted it.

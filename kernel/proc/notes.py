@@ -39,9 +39,8 @@ alarmed = []          # processes with an alarm set (alarm_at > 0), each once
 
 
 def post(p, text):
-    """Queue note `text` (bytes, valid UTF-8) for process p: 0, or -1 if p
-    cannot take it (it is not running, or its queue was full: then p is
-    killed)."""
+    """Queue note `text` (bytes) for process p: 0, or -1 if p cannot take
+    it (it is not running, or its queue was full: then p is killed)."""
     if p.thread is None or p.trapframe == 0 or p.killed:
         return -1
     if len(p.notes) >= NNOTE:
@@ -49,7 +48,9 @@ def post(p, text):
         p.killed = True
         kthread.wake(p.thread)
         return -1
-    p.notes.append(text[:ERRMAX - 1])
+    if len(text) >= ERRMAX:
+        text = text[:ERRMAX - 1]
+    p.notes.append(text)
     if not p.notified:
         p.note_pending = True
         kthread.wake(p.thread)            # out of any sleep, to notice
@@ -64,19 +65,25 @@ def deliver(p, a0):
     text = p.notes[0]
     if p.notify == 0:
         return die(p, text)
-    tf = p.trapframe
-    if a0 is not None:
-        kern.tf_set(tf, kern.REG_A0, a0)  # the interrupted call's result, kept too
-    if kern.note_enter(tf, p.pagetable, p.notify, text) < 0:
-        print("pid %d (%s): no room on the stack for note: %s" % (p.pid, p.name, text.decode()))
+    # a0, the interrupted call's result, is kept with the other registers.
+    if kern.note_enter(p.trapframe, p.pagetable, p.notify, text, a0) < 0:
+        print("pid %d (%s): no room on the stack for note: %s" % (p.pid, p.name, readable(text)))
         return False
     p.notified = True
     return True
 
 
 def die(p, text):
-    print("pid %d (%s): %s" % (p.pid, p.name, text.decode()))
+    print("pid %d (%s): %s" % (p.pid, p.name, readable(text)))
     return False
+
+
+def readable(text):
+    # A note is any bytes a program posted; say it as text if it is.
+    try:
+        return text.decode()
+    except UnicodeError:
+        return repr(text)
 
 
 def noted(p, how):

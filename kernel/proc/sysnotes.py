@@ -33,10 +33,6 @@ def sys_postnote(p):
     text = kern.copyinstr(p.pagetable, kern.arg_addr(p.trapframe, 1), ERRMAX)
     if text is None:
         return -1                         # a bad pointer, or longer than ERRMAX - 1
-    try:
-        text.decode()                     # printed if it kills: must be text
-    except UnicodeError:
-        return -1
     if pid < 0:
         return 0 if post_group(-pid, text) > 0 else -1
     target = proc.procs.get(pid)

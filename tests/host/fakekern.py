@@ -64,8 +64,7 @@ class FakeKern:
         self.next_page = 0x8010_0000
         self.poweroff_status = None
         self.bootargs_text = ""
-        self.tf_writes = []           # (trapframe, field, value) of tf_set()
-        self.notes_entered = []       # (trapframe, handler, text) of note_enter()
+        self.notes_entered = []       # (trapframe, handler, text, a0) of note_enter()
         self.notes_returned = []      # trapframes note_return() restored
         self.user_stack_full = False  # note_enter() finds no room (-1)
 
@@ -149,13 +148,10 @@ class FakeKern:
         return self.bootargs_text
 
     # ---- user processes (notes) ----
-    def tf_set(self, tf, field, value):
-        self.tf_writes.append((tf, field, value))
-
-    def note_enter(self, tf, pagetable, handler, text):
+    def note_enter(self, tf, pagetable, handler, text, a0):
         if self.user_stack_full:
             return -1
-        self.notes_entered.append((tf, handler, bytes(text)))
+        self.notes_entered.append((tf, handler, bytes(text), a0))
         return 0
 
     def note_return(self, tf):

@@ -63,9 +63,8 @@ def test_the_handler_runs_and_noted_resumes(kern, kthread, notes):
     p.notify = 0x1234
     notes.post(p, b"one")
     assert notes.deliver(p, 42) is True
-    # The interrupted call's result goes into the trapframe before it is kept.
-    assert kern.tf_writes == [(TF, kern.REG_A0, 42)]
-    assert kern.notes_entered == [(TF, 0x1234, b"one")]
+    # The interrupted call's result goes with the registers the handler gets.
+    assert kern.notes_entered == [(TF, 0x1234, b"one", 42)]
     assert p.notified and not p.note_pending
     # A note while the handler runs waits: nothing pending, nobody woken.
     notes.post(p, b"two")
@@ -82,7 +81,7 @@ def test_noted_refuses_and_ndflt_kills(kern, kthread, notes, capsys):
     p.notify = 0x1234
     notes.post(p, b"bye")
     notes.deliver(p, None)
-    assert kern.tf_writes == []                         # a0 None: left as it is
+    assert kern.notes_entered == [(TF, 0x1234, b"bye", None)]   # a0 None: left as it is
     assert notes.noted(p, 7) == -1 and p.notified       # neither NCONT nor NDFLT
     assert notes.noted(p, NDFLT) == -1
     assert p.killed and capsys.readouterr().out == "pid 5 (prog): bye\n"
