@@ -10,6 +10,7 @@
 // the parent waits until procinfo says the child sleeps, then posts.
 
 #define NROUNDS 2
+#define KSTAT_HEAP_RESET 2   // kstat(): collect, then the live heap's bytes (kernel/debug/faults.py)
 
 static volatile int count;          // notes handled
 static char last[ERRMAX];           // the last one's text
@@ -405,14 +406,14 @@ main(int argc, char *argv[])
   // the second must give back every page and every byte of the heap.
   for (i = 0; i < NROUNDS; i++) {
     if (i == NROUNDS - 1) {
-      heap = kstat(2);
+      heap = kstat(KSTAT_HEAP_RESET);
       pages = freepages();
     }
     one_round();
   }
   if (freepages() != pages)
     fail("pages leaked");
-  heap = kstat(2) - heap;
+  heap = kstat(KSTAT_HEAP_RESET) - heap;
   if (heap > 0) {
     printf("notetests: the kernel heap grew %d bytes in a round\n", heap);
     fail("kernel heap leaked");

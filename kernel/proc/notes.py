@@ -43,7 +43,9 @@ def post(p, text):
     it (it is not running, or its queue was full: then p is killed)."""
     if p.thread is None or p.trapframe == 0 or p.killed:
         return -1
-    if len(p.notes) >= NNOTE:
+    if p.notes is None:
+        p.notes = []
+    elif len(p.notes) >= NNOTE:
         print("pid %d (%s): too many notes: killed" % (p.pid, p.name))
         p.killed = True
         kthread.wake(p.thread)
@@ -120,6 +122,7 @@ def set_alarm(p, ticks):
 
 
 def cancel_alarm(p):
+    """No alarm for p (alarm(0), exit)."""
     if p.alarm_at:
         p.alarm_at = 0
         alarmed.remove(p)
@@ -145,13 +148,6 @@ def alarms_due(ticks):
         clock.arm_tick(earliest)
 
 
-def forked(parent, child):
-    """A child keeps its parent's handler and process group; not its notes
-    or its alarm (Plan 9's fork)."""
-    child.notify = parent.notify
-    child.pgrp = parent.pgrp
-
-
 def exec_done(p):
     """A new program has no handler (the old one's address means nothing
     now): notes that come take the default action.  A note being handled
@@ -161,12 +157,6 @@ def exec_done(p):
         p.notified = False
     p.notify = 0
     p.note_pending = bool(p.notes)
-
-
-def exiting(p):
-    cancel_alarm(p)
-    del p.notes[:]
-    p.note_pending = False
 
 
 clock.tick_hooks.append(alarms_due)

@@ -33,6 +33,20 @@ PROC_STATE_NAMES = ("embryo", "alive", "zombie")
 
 
 class Proc:
+    # Notes (notes.py), read far more seldom than they exist, so these
+    # class-level defaults stand in until a process first sets its own
+    # (fork and exit stay as cheap as before): the note handler's user
+    # address (0: none) and whether it runs; the notes posted and not yet
+    # handled (a list once there are any: text bytes, the one being
+    # handled first); the tick of its alarm (0: none); its process group,
+    # which ^C reaches.  note_pending, checked before every return to user
+    # mode, is the instance's own: True when a note waits and no handler runs.
+    notify = 0
+    notified = False
+    notes = None
+    alarm_at = 0
+    pgrp = 0
+
     def __init__(self, pid, name):
         self.pid = pid
         self.name = name
@@ -47,16 +61,7 @@ class Proc:
         self.heap_start = 0       # sbrk may not shrink below this
         self.exit_status = 0
         self.killed = False
-        # Notes (notes.py): posted, not yet handled (text bytes, the one
-        # being handled first); whether one waits and no handler runs; the
-        # handler's user address (0: none) and whether it runs; the tick
-        # of its alarm (0: none); its process group, which ^C reaches.
-        self.notes = []
-        self.note_pending = False
-        self.notify = 0
-        self.notified = False
-        self.alarm_at = 0
-        self.pgrp = 0
+        self.note_pending = False  # a note waits, no handler runs (notes.py)
         self.start_ticks = 0
         self.utime = 0            # `time` cycles in user mode, once it exited (else in the trapframe)
         self.child_utime = 0      # ... and its reaped children's, added at wait
@@ -151,7 +156,8 @@ def fork(parent):
         kern.tf_set(child.trapframe, kern.FIELD_UTIME, 0)     # its own user time starts now
         child.parent = parent
         parent.children.add(child)
-        notes.forked(parent, child)
+        child.notify = parent.notify      # its handler and process group (notes.py)
+        child.pgrp = parent.pgrp
         # The child sees fork() return 0, and starts at its parent's priority.
         if not start(child, run, 0):
             _unfork(parent, child)
@@ -190,7 +196,8 @@ def exit(p, status):
     # exit cannot fail half-way and return: the tests' made-up allocation
     # failures are held off while it runs.
     held = kern.fail_hold(True)
-    notes.exiting(p)
+    if p.alarm_at:
+        notes.cancel_alarm(p)
     for fd, f in enumerate(p.ofile):
         if f is not None:
             p.ofile[fd] = None

@@ -1,6 +1,6 @@
 """Host tests of notes (kernel/proc/notes.py, sysnotes.py): the queue, the
 handler's entry and return, the default action, alarms on the clock's
-tick, and ^C to the foreground group.  The booted kernel's tests are
+tick, exec, and ^C to the foreground group.  The booted kernel's tests are
 tests/qemu/test_notes.py (notetests)."""
 
 import pytest
@@ -119,22 +119,20 @@ def test_alarm_posts_on_the_tick(kern, kthread, notes):
     kern.now = 3 * per_tick
     kern.pending_events = kern.EV_TIMER
     events.poll()
-    assert p.notes == [b"alarm"] and p.alarm_at == 0 and q.notes == []
+    assert p.notes == [b"alarm"] and p.alarm_at == 0 and not q.notes
     assert kern.timer == 8 * per_tick                  # and then the next
     assert notes.alarmed == [q]
     # alarm(0) cancels, saying what was left; exit cancels too.
     assert notes.set_alarm(q, 0) == 5 and notes.alarmed == []
     notes.set_alarm(p, 2)
-    notes.exiting(p)
+    notes.cancel_alarm(p)
     assert notes.alarmed == [] and p.alarm_at == 0
 
 
-def test_fork_keeps_the_handler_and_exec_drops_it(kern, kthread, notes):
+def test_exec_drops_the_handler(kern, kthread, notes):
     from kernel.abi.notes import NCONT
-    parent, child = make_proc(kthread, 5), make_proc(kthread, 6)
-    parent.notify, parent.pgrp = 0x1234, 9
-    notes.forked(parent, child)
-    assert (child.notify, child.pgrp, child.notes) == (0x1234, 9, [])
+    child = make_proc(kthread, 6)
+    child.notify = 0x1234
     notes.post(child, b"handled")
     notes.deliver(child, None)
     notes.post(child, b"waiting")
@@ -164,4 +162,4 @@ def test_ctrl_c_posts_interrupt_to_the_foreground_group(kern, kthread, notes):
     # init never takes a note, whatever its group.
     proc.init_proc = shell
     shell.pgrp = 3
-    assert sysnotes.post_group(3, b"x") == 2 and shell.notes == []
+    assert sysnotes.post_group(3, b"x") == 2 and not shell.notes
