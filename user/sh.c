@@ -499,13 +499,10 @@ run(struct cmd *c)
       fprintf(2, "sh: fork failed\n");
       return;
     }
-    if (pid == 0) {
-      if (jobcontrol)
-        setpgrp(0, 0);  // its own group: never in front, ^C does not reach it
+    if (pid == 0)
       runchild(c->left);
-    }
     if (jobcontrol)
-      setpgrp(pid, pid);
+      setpgrp(pid, pid);  // its own group: never in front, ^C does not reach it
     if (interactive)
       fprintf(2, "[%d]\n", pid);
     return;             // no wait: a later waitfor() reaps it
