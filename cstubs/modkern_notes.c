@@ -14,6 +14,7 @@
 #include "memlayout.h"
 #include "trapframe.h"
 #include "kalloc.h"
+#include "kthread.h"
 #include "uvm.h"
 #include "modkern.h"
 
@@ -35,6 +36,19 @@ static void *page_arg(mp_obj_t o) {
     return (void *)pa;
 }
 
+// A trapframe argument: a trapframe page, or 0 for the running thread's
+// own.  (A process with several threads of its own may keep 0 as its
+// trapframe: a note then goes to the one on its way back to user mode.)
+static struct trapframe *tf_arg(mp_obj_t o) {
+    if (o == MP_OBJ_NEW_SMALL_INT(0)) {
+        struct kthread *t = kthread_lookup(kthread_current());
+        if (t == NULL || t->tf == NULL)
+            mp_raise_ValueError(MP_ERROR_TEXT("this thread runs no process"));
+        return t->tf;
+    }
+    return page_arg(o);
+}
+
 static struct ureg *saved(struct trapframe *tf) {
     return (struct ureg *)((char *)tf + SAVE_OFFSET);
 }
@@ -48,7 +62,7 @@ static struct ureg *saved(struct trapframe *tf) {
 // is the trapframe's, which user mode cannot execute: a handler that
 // returns instead of calling noted() faults.
 static mp_obj_t kern_note_enter(size_t n_args, const mp_obj_t *args) {
-    struct trapframe *tf = page_arg(args[0]);
+    struct trapframe *tf = tf_arg(args[0]);
     pagetable_t pt = page_arg(args[1]);
     uint64_t handler = (uint64_t)mp_obj_get_int_truncated(args[2]);
     mp_buffer_info_t text;
@@ -80,7 +94,7 @@ MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(kern_note_enter_obj, 5, 5, kern_note_enter);
 // note_return(tf): the registers note_enter saved, back in the trapframe
 // (a0 too): user mode resumes where the note interrupted it.
 static mp_obj_t kern_note_return(mp_obj_t tf_obj) {
-    struct trapframe *tf = page_arg(tf_obj);
+    struct trapframe *tf = tf_arg(tf_obj);
     struct ureg *u = saved(tf);
     memcpy(&tf->regs[1], &u->regs[1], 31 * sizeof(uint64_t));
     tf->epc = u->regs[0];

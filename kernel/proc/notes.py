@@ -41,8 +41,8 @@ alarmed = []          # processes with an alarm set (alarm_at > 0), each once
 def post(p, text):
     """Queue note `text` (bytes) for process p: 0, or -1 if p cannot take
     it (it is not running, or its queue was full: then p is killed)."""
-    if p.thread is None or p.trapframe == 0 or p.killed:
-        return -1
+    if p.thread is None or p.pagetable == 0 or p.killed:
+        return -1                         # not started, exited, or dying
     if p.notes is None:
         p.notes = []
     elif len(p.notes) >= NNOTE:
