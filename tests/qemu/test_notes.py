@@ -102,3 +102,14 @@ def test_a_program_catches_interrupt(shell):
     out = shell.expect_exact(SHELL, 10)
     assert out == "^C\nnotetests: caught interrupt\n", repr(out)
     assert sh(shell, "echo ok") == "ok"
+
+
+def test_note_posts_from_the_shell(shell):
+    shell.send_line("sleep 100 &")
+    pid = int(shell.expect(r"\[(\d+)\]\s").group(1))
+    shell.expect_exact(SHELL)
+    # sleep says it, before or after the shell's next prompt.
+    shell.send_line("note %d 'good night'" % pid)
+    shell.expect_exact("pid %d (sleep): good night\n" % pid)
+    assert sh(shell, "note 99999 hello") == "note: nobody took it: 99999"
+    assert sh(shell, "note 1 hello") == "note: nobody took it: 1"        # not init
