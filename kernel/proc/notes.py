@@ -151,11 +151,13 @@ def alarms_due(ticks):
 def exec_done(p):
     """A new program has no handler (the old one's address means nothing
     now): notes that come take the default action.  A note being handled
-    is done with."""
+    is done with.  (exec is past its point of no return: this allocates
+    nothing, storing only into attributes p already has.)"""
     if p.notified:
         p.notes.pop(0)
         p.notified = False
-    p.notify = 0
+    if p.notify:
+        p.notify = 0
     p.note_pending = bool(p.notes)
 
 

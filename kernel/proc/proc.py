@@ -156,8 +156,9 @@ def fork(parent):
         kern.tf_set(child.trapframe, kern.FIELD_UTIME, 0)     # its own user time starts now
         child.parent = parent
         parent.children.add(child)
-        child.notify = parent.notify      # its handler and process group (notes.py)
-        child.pgrp = parent.pgrp
+        if parent.notify or parent.pgrp:  # its handler and process group (notes.py)
+            child.notify = parent.notify
+            child.pgrp = parent.pgrp
         # The child sees fork() return 0, and starts at its parent's priority.
         if not start(child, run, 0):
             _unfork(parent, child)
