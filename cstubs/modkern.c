@@ -251,6 +251,8 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_copyout_buf), MP_ROM_PTR(&kern_copyout_buf_obj) },
     { MP_ROM_QSTR(MP_QSTR_copyinstr), MP_ROM_PTR(&kern_copyinstr_obj) },
     { MP_ROM_QSTR(MP_QSTR_console_write), MP_ROM_PTR(&kern_console_write_obj) },
+    { MP_ROM_QSTR(MP_QSTR_note_enter), MP_ROM_PTR(&kern_note_enter_obj) },
+    { MP_ROM_QSTR(MP_QSTR_note_return), MP_ROM_PTR(&kern_note_return_obj) },
     { MP_ROM_QSTR(MP_QSTR_disk_present), MP_ROM_PTR(&kern_disk_present_obj) },
     { MP_ROM_QSTR(MP_QSTR_disk_capacity), MP_ROM_PTR(&kern_disk_capacity_obj) },
     { MP_ROM_QSTR(MP_QSTR_disk_submit), MP_ROM_PTR(&kern_disk_submit_obj) },

@@ -20,3 +20,5 @@ extern const mp_obj_fun_builtin_fixed_t kern_args_gather_obj, kern_args_build_ob
 extern const mp_obj_fun_builtin_fixed_t kern_heap_info_obj, kern_heap_reset_peak_obj,
     kern_fail_arm_obj, kern_fail_fired_obj, kern_fail_hold_obj, kern_page_view_obj,
     kern_heap_sites_obj;   // modkern_heap.c
+extern const mp_obj_fun_builtin_var_t kern_note_enter_obj;              // modkern_notes.c
+extern const mp_obj_fun_builtin_fixed_t kern_note_return_obj;

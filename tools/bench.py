@@ -131,6 +131,7 @@ FIGURES = {
     "sbrk_pair": "sbrk(4096) + sbrk(-4096)",
     "fork_exec_wait": "fork + exec + wait (from the file system)",
     "pipe_roundtrip": "pipe ping-pong round trip",
+    "note_roundtrip": "note round trip (postnote to self, handler, `noted`)",
     "switch_roundtrip": "context switch round trip (processes, `yield`)",
     "kthread_switch_roundtrip": "kernel-thread switch round trip",
     "boot_banner": "boot to the banner",

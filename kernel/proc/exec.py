@@ -23,6 +23,7 @@ from kernel.abi.limits import PGSIZE, USER_TOP
 from kernel.thread import kthread
 from kernel.mm import uvm
 from kernel.fs import inode, directory, file
+from kernel.proc import notes
 
 ELF_MAGIC = b"\x7fELF"
 EM_RISCV = const(243)
@@ -142,6 +143,7 @@ def exec_program(p, path, args, argc, ip):
     p.name = name
     if p.thread is not None:
         kthread.rename(p.thread, name)
+    notes.exec_done(p)                     # the old program's note handler is gone
     uvm.destroy(old_pt, old_size)
     return argc                            # becomes a0
 

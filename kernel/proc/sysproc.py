@@ -52,7 +52,7 @@ def sys_sleep(p):
         return 0
     target = clock.uptime() + n
     while clock.uptime() < target:
-        if p.killed:
+        if p.killed or p.note_pending:
             return -1
         clock.sleep_until(target)
     return 0

@@ -15,6 +15,10 @@ TRAP_INTERRUPT = kern.TRAP_INTERRUPT
 TRAP_FAULT = kern.TRAP_FAULT
 SCAUSE_ECALL_FROM_USER = 8
 
+# deliver_note(p, a0) -> False if p must die: kernel/proc/notes.py puts its
+# deliver() here.  Called when a note is pending on the way to user mode.
+deliver_note = None
+
 
 def user_loop(p, a0):
     """Run process p's user code until it must exit: returns the exit
@@ -47,8 +51,10 @@ def serve(p, a0):
     handlers = table.handlers
     run_user = kern.run_user
     while True:
-        if p.killed:
-            return -1
+        if p.killed or p.note_pending:
+            if p.killed or not deliver_note(p, a0):
+                return -1
+            a0 = None                     # deliver() put it in the trapframe
         code = run_user(p.trapframe, p.pagetable, a0)
         if code >= 0:
             handler = handlers[code]

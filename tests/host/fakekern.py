@@ -64,6 +64,9 @@ class FakeKern:
         self.next_page = 0x8010_0000
         self.poweroff_status = None
         self.bootargs_text = ""
+        self.notes_entered = []       # (trapframe, handler, text, a0) of note_enter()
+        self.notes_returned = []      # trapframes note_return() restored
+        self.user_stack_full = False  # note_enter() finds no room (-1)
 
     # ---- time and events ----
     def time(self):
@@ -155,6 +158,16 @@ class FakeKern:
 
     def bootargs(self):
         return self.bootargs_text
+
+    # ---- user processes (notes) ----
+    def note_enter(self, tf, pagetable, handler, text, a0):
+        if self.user_stack_full:
+            return -1
+        self.notes_entered.append((tf, handler, bytes(text), a0))
+        return 0
+
+    def note_return(self, tf):
+        self.notes_returned.append(tf)
 
     # ---- threads ----
     def thread_current(self):
