@@ -44,12 +44,12 @@ static mp_obj_t kern_events(void) {
 static MP_DEFINE_CONST_FUN_OBJ_0(kern_events_obj, kern_events);
 
 static mp_obj_t kern_time(void) {
-    return mp_obj_new_int_from_ull(rdtime());
+    return mp_obj_new_int_from_uint(rdtime());
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(kern_time_obj, kern_time);
 
 static mp_obj_t kern_idle_time(void) {
-    return mp_obj_new_int_from_ull(idle_ticks);
+    return mp_obj_new_int_from_uint(idle_ticks);
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(kern_idle_time_obj, kern_idle_time);
 
@@ -121,7 +121,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(kern_cause_name_obj, kern_cause_name);
 // peek(addr) / poke(addr, value): 64-bit reads and writes of kernel
 // memory, for the monitor.  A bad address is a kernel fault, by design.
 static mp_obj_t kern_peek(mp_obj_t addr) {
-    return mp_obj_new_int_from_ull(*(volatile uint64_t *)(uintptr_t)mp_obj_get_int_truncated(addr));
+    return mp_obj_new_int_from_uint(*(volatile uint64_t *)(uintptr_t)mp_obj_get_int_truncated(addr));
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(kern_peek_obj, kern_peek);
 
@@ -252,6 +252,8 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_copyout_buf), MP_ROM_PTR(&kern_copyout_buf_obj) },
     { MP_ROM_QSTR(MP_QSTR_copyinstr), MP_ROM_PTR(&kern_copyinstr_obj) },
     { MP_ROM_QSTR(MP_QSTR_console_write), MP_ROM_PTR(&kern_console_write_obj) },
+    { MP_ROM_QSTR(MP_QSTR_note_enter), MP_ROM_PTR(&kern_note_enter_obj) },
+    { MP_ROM_QSTR(MP_QSTR_note_return), MP_ROM_PTR(&kern_note_return_obj) },
     { MP_ROM_QSTR(MP_QSTR_disk_present), MP_ROM_PTR(&kern_disk_present_obj) },
     { MP_ROM_QSTR(MP_QSTR_disk_capacity), MP_ROM_PTR(&kern_disk_capacity_obj) },
     { MP_ROM_QSTR(MP_QSTR_disk_submit), MP_ROM_PTR(&kern_disk_submit_obj) },
@@ -259,6 +261,12 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_disk_next), MP_ROM_PTR(&kern_disk_next_obj) },
     { MP_ROM_QSTR(MP_QSTR_heap_info), MP_ROM_PTR(&kern_heap_info_obj) },
     { MP_ROM_QSTR(MP_QSTR_heap_reset_peak), MP_ROM_PTR(&kern_heap_reset_peak_obj) },
+    { MP_ROM_QSTR(MP_QSTR_heap_allocs), MP_ROM_PTR(&kern_heap_allocs_obj) },
+    { MP_ROM_QSTR(MP_QSTR_dirent_find), MP_ROM_PTR(&kern_dirent_find_obj) },
+    { MP_ROM_QSTR(MP_QSTR_args_gather), MP_ROM_PTR(&kern_args_gather_obj) },
+    { MP_ROM_QSTR(MP_QSTR_args_build), MP_ROM_PTR(&kern_args_build_obj) },
+    { MP_ROM_QSTR(MP_QSTR_args_place), MP_ROM_PTR(&kern_args_place_obj) },
+    { MP_ROM_QSTR(MP_QSTR_heap_sites), MP_ROM_PTR(&kern_heap_sites_obj) },
     { MP_ROM_QSTR(MP_QSTR_fail_arm), MP_ROM_PTR(&kern_fail_arm_obj) },
     { MP_ROM_QSTR(MP_QSTR_fail_fired), MP_ROM_PTR(&kern_fail_fired_obj) },
     { MP_ROM_QSTR(MP_QSTR_fail_hold), MP_ROM_PTR(&kern_fail_hold_obj) },

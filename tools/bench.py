@@ -110,12 +110,16 @@ REFERENCE = {
 
 # Pyrite's targets: figure -> most instructions allowed.
 TARGETS = {
-    "getpid": 3000,
-    "sleep0": 3500,
+    "getpid": 1500,
+    "sleep0": 1800,
     "fork_exit_wait": 300000,
     "sbrk_pair": 40000,
     "fork_exec_wait": 1200000,
     "pipe_roundtrip": 60000,
+    "switch_roundtrip": 15000,
+    "fs_write_1m": 150000000,
+    "fs_read_1m": 30000000,
+    "create_delete_100": 120000000,
 }
 
 # Targets relative to another figure: figure -> (other figure, divisor):
@@ -146,6 +150,7 @@ FIGURES = {
     "lwp_create_join": "LWP create + join (beside fork + exit + wait)",
     "lwp_park_roundtrip": "LWP park/unpark round trip (target: half the pipe's)",
     "mutex_handoff": "contended mutex hand-off (thread library, with 2 yields)",
+    "note_roundtrip": "note round trip (postnote to self, handler, `noted`)",
     "switch_roundtrip": "context switch round trip (processes, `yield`)",
     "kthread_switch_roundtrip": "kernel-thread switch round trip",
     "boot_banner": "boot to the banner",

@@ -9,6 +9,8 @@
 #             suspend, and how exit, kill and exec reach all of them
 #   sysproc   the process system calls, registered in the system call table
 #   syslwp    the LWP system calls (NetBSD's _lwp_*)
+#   notes     Plan 9's notes: posting, delivery to a handler, alarms
+#   sysnotes  the note calls, process groups, and ^C to the foreground job
 #
 # Offers: proc.alloc_proc/start/procs/ps, exec.exec_file.
 # Uses: kernel.fs, kernel.syscall, kernel.mm, kernel.dev, kernel.thread,
