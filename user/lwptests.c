@@ -6,6 +6,7 @@
 //
 //   lwptests            all the tests
 //   lwptests NAME...    just those
+//   lwptests block      every LWP asleep, for ^C
 //   lwptests show       leave a process whose LWPs wait in each way (lwp 1
 //                       in lwp_wait, 2 parked, 3 suspended, 4 in a pipe
 //                       read, 5 running), for the monitor's ps(); kill it
@@ -712,10 +713,24 @@ show(void)
   exit(1);
 }
 
+// lwptests block: every LWP asleep (lwp 1 in lwp_wait, lwp 2 parked),
+// for ^C: the note must still reach the process.
+static void
+block(void)
+{
+  int lid = lwp_create(parker, 0, TOP(0), 0);
+  printf("lwptests: blocking\n");
+  lwp_wait(lid, 0);
+  printf("lwptests: lwp_wait returned\n");
+  exit(1);
+}
+
 int
 main(int argc, char *argv[])
 {
   int passed = 0, failed = 0;
+  if (argc == 2 && strcmp(argv[1], "block") == 0)
+    block();
   if (argc == 2 && strcmp(argv[1], "show") == 0)
     show();
   int heap = kstat(KSTAT_HEAP_RESET);

@@ -216,7 +216,8 @@ def _finish(p, ls, me, keep):
 def wait(p, lid):
     """lwp_wait: collect LWP lid's exit (any LWP's if lid is 0); its lid,
     or -1 for an unknown, detached or own lid, when every other LWP waits
-    too (a deadlock), or when the process is ending."""
+    too (a deadlock), when a note came (it is taken on the way back to
+    user mode), or when the process is ending."""
     ls = p.lwps
     if ls is None:
         return -1
@@ -239,8 +240,8 @@ def wait(p, lid):
                 if other.state == ZOMB and not other.detached:
                     del ls.table[other.lid]
                     return other.lid
-        if ls.waiters >= ls.live - 1 or p.killed:
-            return -1                     # nobody left who could exit
+        if ls.waiters >= ls.live - 1 or p.killed or p.note_pending:
+            return -1                     # nobody left who could exit, or a note came
         ls.waiters += 1
         try:
             kthread.sleep(ls)
@@ -268,7 +269,7 @@ PARKED_TIMED = const(2)   # ... asleep on the clock, until a tick
 def park(p, me, ticks):
     """lwp_park for LWP me: sleep until unparked (at once if an unpark
     came first) or `ticks` clock ticks pass (0: no limit).  0 if unparked,
-    -1 if the time ran out or the process is ending."""
+    -1 if the time ran out, a note came or the process is ending."""
     if ticks < 0:
         return -1
     if me.unparked:
@@ -278,7 +279,7 @@ def park(p, me, ticks):
         return _park_timed(p, me, clock.uptime() + ticks)
     me.parked = PARKED
     while not me.unparked:
-        if p.killed:
+        if p.killed or p.note_pending:    # (a note is taken at the return to user mode)
             me.parked = 0
             return -1
         kthread.sleep(me)
@@ -290,7 +291,7 @@ def park(p, me, ticks):
 def _park_timed(p, me, target):
     me.parked = PARKED_TIMED
     while not me.unparked:
-        if p.killed or clock.uptime() >= target:
+        if p.killed or p.note_pending or clock.uptime() >= target:
             me.parked = 0
             return -1
         clock.sleep_until(target)         # an unpark wakes the thread itself

@@ -18,6 +18,7 @@ class FakeProc:
         self.name = "p"
         self.size = 64 * 1024
         self.killed = False
+        self.note_pending = False
         self.thread = thread
         self.trapframe = kern.kalloc()
         self.pagetable = kern.kalloc()

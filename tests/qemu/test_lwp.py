@@ -6,7 +6,7 @@ and no pages or kernel heap left behind."""
 import re
 
 from tools import fsck
-from tests.qemu.shell import sh, to_monitor, power_off, poweroff, ESCAPE
+from tests.qemu.shell import sh, to_monitor, power_off, poweroff, processes, ESCAPE, SHELL
 
 LWPTESTS = ["create_wait", "wait_any", "wait_errors", "wait_deadlock", "park_unpark",
             "suspend_continue", "library", "hundred", "too_many", "exit_all", "exit_fs", "kill_all",
@@ -85,3 +85,16 @@ def test_monitor_shows_each_lwp(shell):
     to_monitor(shell)
     assert "lwp " not in shell.run("ps()")
     poweroff(shell)
+
+
+def test_ctrl_c_ends_a_process_whose_lwps_all_sleep(shell):
+    # lwp 1 waits in lwp_wait, lwp 2 is parked: the ^C note wakes lwp 1,
+    # which takes it on its way to user mode (no handler: the process dies,
+    # every LWP with it).
+    shell.send_line("lwptests block")
+    shell.expect_exact("lwptests: blocking\n", 20)
+    shell.send_raw("\x03")
+    shell.expect_exact(SHELL, 20)
+    assert "lwptests" not in [row[2] for row in processes(shell).values()]
+    assert sh(shell, "echo alive") == "alive"
+    power_off(shell)
