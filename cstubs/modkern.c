@@ -43,13 +43,16 @@ static mp_obj_t kern_events(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(kern_events_obj, kern_events);
 
+// Integers from C go through mp_obj_new_int_from_uint: a small int when
+// the value fits (the mpz build's _from_ull always makes a heap object, and
+// time is read at every switch).
 static mp_obj_t kern_time(void) {
-    return mp_obj_new_int_from_ull(rdtime());
+    return mp_obj_new_int_from_uint(rdtime());
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(kern_time_obj, kern_time);
 
 static mp_obj_t kern_idle_time(void) {
-    return mp_obj_new_int_from_ull(idle_ticks);
+    return mp_obj_new_int_from_uint(idle_ticks);
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(kern_idle_time_obj, kern_idle_time);
 
@@ -121,7 +124,7 @@ static MP_DEFINE_CONST_FUN_OBJ_1(kern_cause_name_obj, kern_cause_name);
 // peek(addr) / poke(addr, value): 64-bit reads and writes of kernel
 // memory, for the monitor.  A bad address is a kernel fault, by design.
 static mp_obj_t kern_peek(mp_obj_t addr) {
-    return mp_obj_new_int_from_ull(*(volatile uint64_t *)(uintptr_t)mp_obj_get_int_truncated(addr));
+    return mp_obj_new_int_from_uint(*(volatile uint64_t *)(uintptr_t)mp_obj_get_int_truncated(addr));
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(kern_peek_obj, kern_peek);
 

@@ -24,7 +24,7 @@ MP_DEFINE_CONST_FUN_OBJ_0(kern_disk_present_obj, kern_disk_present);
 
 // disk_capacity() -> the disk's size in 512-byte sectors (0: no disk).
 static mp_obj_t kern_disk_capacity(void) {
-    return mp_obj_new_int_from_ull(virtio_blk_capacity());
+    return mp_obj_new_int_from_uint(virtio_blk_capacity());
 }
 MP_DEFINE_CONST_FUN_OBJ_0(kern_disk_capacity_obj, kern_disk_capacity);
 

@@ -70,7 +70,7 @@ static uint64_t *tf_field(struct trapframe *tf, mp_int_t field) {
 }
 
 static mp_obj_t kern_tf_get(mp_obj_t tf, mp_obj_t field) {
-    return mp_obj_new_int_from_ull(*tf_field(page_arg(tf), mp_obj_get_int(field)));
+    return mp_obj_new_int_from_uint(*tf_field(page_arg(tf), mp_obj_get_int(field)));
 }
 MP_DEFINE_CONST_FUN_OBJ_2(kern_tf_get_obj, kern_tf_get);
 
@@ -102,7 +102,7 @@ static mp_obj_t kern_arg_int(mp_obj_t tf, mp_obj_t n) {
 MP_DEFINE_CONST_FUN_OBJ_2(kern_arg_int_obj, kern_arg_int);
 
 static mp_obj_t kern_arg_addr(mp_obj_t tf, mp_obj_t n) {
-    return mp_obj_new_int_from_ull(syscall_arg(tf, n));
+    return mp_obj_new_int_from_uint(syscall_arg(tf, n));
 }
 MP_DEFINE_CONST_FUN_OBJ_2(kern_arg_addr_obj, kern_arg_addr);
 
