@@ -179,6 +179,15 @@ class EDF:
         self._insert_ready(thread)
         return self._preempts(thread)
 
+    def requeue(self, thread, why, now):
+        # enqueue + pick_next in one: with no real-time task, the
+        # time-sharing policy's own (one layer, not two).
+        if not self.tasks:
+            thread = self.running = self.inner.requeue(thread, why, now)
+            return thread
+        self.enqueue(thread, why, now)
+        return self.pick_next(now)
+
     def pick_next(self, now):
         if self.tasks:
             if self.held:

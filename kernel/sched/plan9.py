@@ -1,9 +1,9 @@
 # Plan 9's time-sharing priorities: a hog sinks, an interactive thread stays high.
 #
 # There are NPRIQ (20) priorities, higher running first, each with a FIFO
-# run queue, and a bitmask `runvec` with bit p set while queue p is not
-# empty: picking the next thread is finding the highest set bit, never a
-# scan of the queues.
+# run queue; the queues and the bitmask of the non-empty ones are C
+# (kern.RunQueue, kernel/sched/runq.py): picking the next thread is
+# finding the highest set bit, never a scan of the queues.
 #
 # Every thread has a base priority (10 for processes, 13 for kernel
 # threads; `setpri` and `nice` change a process's) and a measure of how
@@ -33,25 +33,15 @@
 # the queue of its new priority).  Once a second the queued threads are
 # reprioritized too (rebalance), so that a thread waiting behind others
 # rises as its cpu decays and nobody starves.
-from collections import deque
-
 from kernel.sched.base import NEVER, MS, TIMEBASE_HZ, NPRIQ
-
-# highest_bit of every 10-bit value, for pick_next: two lookups cover the
-# 20 priorities, no loop and no call.  Filled a power of two at a time
-# (ten slice stores, not a thousand calls: this runs at boot).
-HIGHEST = bytearray(1024)
-for _b in range(10):
-    HIGHEST[1 << _b:2 << _b] = bytes([_b]) * (1 << _b)
+from kernel.sched.runq import RunQueue
 
 
 class Plan9:
     name = "plan9"
 
     def __init__(self, capacity, quantum=10 * MS, window=2 * TIMEBASE_HZ):
-        self.runq = [deque((), capacity) for _ in range(NPRIQ)]
-        self.runvec = 0            # bit p: runq[p] is not empty
-        self.nready = 0
+        self.runq = RunQueue(NPRIQ, capacity)
         self.quantum = quantum
         self.window = window       # the cpu average's window (Plan 9's schedgain)
         self.load = 0              # runnable threads, decaying average, * 1000
@@ -100,7 +90,7 @@ class Plan9:
         self.load_time = now
         if n > TIMEBASE_HZ:
             n = TIMEBASE_HZ
-        nrun = self.nready + (1 if self.running is not None else 0)
+        nrun = len(self.runq) + (1 if self.running is not None else 0)
         self.load = (self.load * (TIMEBASE_HZ - n) + nrun * 1000 * n) // TIMEBASE_HZ
         self.fairshare = 1000 * 1000 // self.load if self.load else 0
 
@@ -128,27 +118,38 @@ class Plan9:
             self.updatecpu(st, now)
             pri = st.pri = self.reprioritize(st)
         st.queued = True
-        self.runq[pri].append(thread)
-        self.runvec |= 1 << pri
-        self.nready += 1
+        self.runq.put(thread, pri)
         return running is not None and pri > running.sched.pri   # anyhigher()
 
     def pick_next(self, now):
-        v = self.runvec
-        if not v:
+        thread = self.runq.get()
+        if thread is None:
             return None
-        pri = HIGHEST[v >> 10] + 10 if v >= 1024 else HIGHEST[v]
-        q = self.runq[pri]
-        thread = q.popleft()
-        if not q:
-            self.runvec = v & ~(1 << pri)
-        self.nready -= 1
         st = thread.sched
         st.queued = False
         st.running_since = now
         st.slice_end = now + self.quantum
         self.running = thread
         return thread
+
+    def requeue(self, thread, why, now):
+        # enqueue(thread, why, now) and pick_next(now) in one, for the
+        # running thread: it keeps its priority and goes to the back of
+        # that queue; the head of the highest queue runs.
+        if thread is not self.running:
+            self.enqueue(thread, why, now)
+            return self.pick_next(now)
+        st = thread.sched
+        st.ran += now - st.running_since
+        nxt = self.runq.swap(thread, st.pri)
+        if nxt is not thread:
+            st.queued = True
+            st = nxt.sched
+            st.queued = False
+            self.running = nxt
+        st.running_since = now
+        st.slice_end = now + self.quantum
+        return nxt
 
     def blocked(self, thread, now):
         st = thread.sched
@@ -170,32 +171,27 @@ class Plan9:
         st.running_since = now
         self.updatecpu(st, now)
         pri = st.pri = self.reprioritize(st)
-        v = self.runvec
-        if v >> (pri + 1):                           # anyhigher()
+        runq = self.runq
+        if runq.highest() > pri:                     # anyhigher()
             return True
         if now >= st.slice_end:
-            if v and not st.fixed:                   # anyready()
+            if runq and not st.fixed:                # anyready()
                 return True
             st.slice_end = now + self.quantum
         return False
 
     def rebalance(self, now):
         """Once a second: queued threads whose cpu has decayed move up."""
+        runq = self.runq
         for pri in range(NPRIQ):
-            q = self.runq[pri]
-            for _ in range(len(q)):
-                thread = q.popleft()
+            for thread in runq.items(pri):
                 st = thread.sched
                 self.updatecpu(st, now)
                 npri = self.reprioritize(st)
-                if npri == pri:
-                    q.append(thread)
-                else:
+                if npri != pri:
+                    runq.remove(thread, pri)
                     st.pri = npri
-                    self.runq[npri].append(thread)
-                    self.runvec |= 1 << npri
-            if not q:
-                self.runvec &= ~(1 << pri)
+                    runq.put(thread, npri)
 
     def next_timer(self, thread, now):
         return NEVER if thread is None else thread.sched.slice_end
@@ -204,22 +200,14 @@ class Plan9:
         if thread is self.running:
             self.running = None
         st = thread.sched
-        if not st.queued:
-            return
-        st.queued = False
-        q = self.runq[st.pri]
-        for _ in range(len(q)):
-            t = q.popleft()
-            if t is not thread:
-                q.append(t)
-        if len(q) == 0:
-            self.runvec &= ~(1 << st.pri)
-        self.nready -= 1
+        if st.queued:
+            st.queued = False
+            self.runq.remove(thread, st.pri)
 
     def threads(self):
         out = []
         for pri in range(NPRIQ - 1, -1, -1):
-            out.extend(self.runq[pri])
+            out.extend(self.runq.items(pri))
         return out
 
     def describe(self, thread):
@@ -230,9 +218,10 @@ class Plan9:
         print("plan9, quantum %d us, window %d ms, load %d.%03d" % (
             self.quantum // 10, self.window // MS, self.load // 1000, self.load % 1000))
         for pri in range(NPRIQ - 1, -1, -1):
-            if self.runq[pri]:
+            queued = self.runq.items(pri)
+            if queued:
                 print("  pri %2d: %s" % (pri, " ".join(
-                    "%s(cpu %d)" % (t.name, t.sched.cpu) for t in self.runq[pri])))
+                    "%s(cpu %d)" % (t.name, t.sched.cpu) for t in queued)))
 
     def __len__(self):
-        return self.nready
+        return len(self.runq)

@@ -1,7 +1,6 @@
 # Round robin: runnable threads take turns, each for one quantum.
-from collections import deque
-
 from kernel.sched.base import NEVER, MS
+from kernel.sched.runq import RunQueue
 
 
 class RoundRobin:
@@ -14,7 +13,7 @@ class RoundRobin:
     def __init__(self, capacity, quantum=10 * MS):
         # A thread is queued at most once, so `capacity` (the most threads
         # that can exist) bounds the queue and it can never overflow.
-        self.queue = deque((), capacity)
+        self.queue = RunQueue(1, capacity)
         self.quantum = quantum
         self.rearm = False
 
@@ -23,21 +22,31 @@ class RoundRobin:
         self.rearm = False
 
     # Round robin never preempts early and keeps no running thread: the
-    # two methods below run at every switch and do as little as they can.
+    # methods below run at every switch and do as little as they can.
 
     def enqueue(self, thread, why, now):
         thread.sched.queued = True
-        self.queue.append(thread)
+        self.queue.put(thread, 0)
         return False
 
     def pick_next(self, now):
-        if not self.queue:
-            return None
-        thread = self.queue.popleft()
-        st = thread.sched
-        st.queued = False
-        st.slice_end = now + self.quantum
+        thread = self.queue.get()
+        if thread is not None:
+            st = thread.sched
+            st.queued = False
+            st.slice_end = now + self.quantum
         return thread
+
+    def requeue(self, thread, why, now):
+        # enqueue(thread, why, now) and pick_next(now) in one: the back of
+        # the line, and the head of it runs.
+        nxt = self.queue.swap(thread, 0)
+        st = nxt.sched
+        if nxt is not thread:
+            thread.sched.queued = True
+            st.queued = False
+        st.slice_end = now + self.quantum
+        return nxt
 
     def blocked(self, thread, now):
         pass
@@ -59,24 +68,19 @@ class RoundRobin:
         return NEVER if thread is None else thread.sched.slice_end
 
     def remove(self, thread):
-        if not thread.sched.queued:
-            return
-        thread.sched.queued = False
-        # One turn of the queue, keeping everyone but thread in order.
-        for _ in range(len(self.queue)):
-            t = self.queue.popleft()
-            if t is not thread:
-                self.queue.append(t)
+        if thread.sched.queued:
+            thread.sched.queued = False
+            self.queue.remove(thread, 0)
 
     def threads(self):
-        return list(self.queue)
+        return self.queue.items(0)
 
     def describe(self, thread):
         return "rr"
 
     def show(self):
         print("round robin, quantum %d us: %s" % (
-            self.quantum // 10, " ".join(t.name for t in self.queue) or "(empty)"))
+            self.quantum // 10, " ".join(t.name for t in self.queue.items(0)) or "(empty)"))
 
     def __len__(self):
         return len(self.queue)

@@ -27,7 +27,15 @@
 # and when it fires asks policy.tick() whether the running thread's turn
 # is over.  The kernel is not preemptive: a thread told to give up the CPU
 # does so at its next safe point (yield_if_asked, on its way back to user
-# mode).  CPU time is charged to threads at every switch, in `time` cycles.
+# mode).  CPU time is charged to threads at every switch, in `time` cycles,
+# by the C switch itself (kern.thread_cpu reads it).
+#
+# The switch path is the kernel's hottest Python, and each attribute load
+# or call costs hundreds of instructions, so it is written for speed: the
+# policy's hot hooks are bound once (_install), a policy that offers
+# requeue() has its enqueue + pick_next pair done in one call, and the C
+# switch sets the policy's next timer deadline and charges the CPU time in
+# the same call as it switches.
 import kern
 
 from kernel.compat import const
@@ -45,6 +53,11 @@ THREAD_STATE_NAMES = ("new", "runnable", "running", "sleeping", "exited")
 
 
 class Thread:
+    # What it ran and how often it was switched to, once its C thread is
+    # freed (until then C counts: cpu_time() and switches() read it there).
+    cpu = 0
+    switches = 0
+
     def __init__(self, name, function, args):
         self.name = name
         self.function = function
@@ -52,8 +65,6 @@ class Thread:
         self.state = NEW
         self.handle = -1          # the C thread's handle (0 = the boot thread)
         self.chan = None          # what a SLEEPING thread waits for
-        self.switches = 0         # times it was switched to
-        self.cpu = 0              # `time` cycles it has run
         self.sched = State(True)  # the scheduling policy's state for it
         self.result = None        # what its function returned
         self.done = False
@@ -65,10 +76,16 @@ class Thread:
 policy = None
 quantum = sched.QUANTUM   # the time-sharing quantum, time cycles
 current = None        # the running Thread
-switched_at = 0       # kern.time() of the last switch: charges CPU time
 load = 0              # runnable threads, decaying over LOAD_WINDOW, x1000
 load_time = 0
 LOAD_WINDOW = const(10000000)   # one second of `time`
+LOAD_STEP = const(10000)        # the load is brought up to date at most each ms
+# The policy's hooks that run at every switch, bound once by _install:
+# a call through them skips looking the method up each time.
+_enqueue = None
+_pick_next = None
+_next_timer = None
+_requeue = None       # policy.requeue if it has one: enqueue + pick_next in one
 idle_thread = None    # the boot thread, run when nothing else can be
 threads = {}          # handle -> Thread, every live thread
 sleepers = {}         # channel -> Thread or [Thread], the wait queues
@@ -97,17 +114,16 @@ def init(policy_name=None):
     """Adopt the running boot thread as the idle thread; schedule the
     others with the named policy (a key of sched.POLICIES; by default
     what the boot arguments say)."""
-    global policy, current, idle_thread, switched_at, quantum
+    global current, idle_thread, quantum
     if policy_name is None:
         policy_name, quantum_us = boot_choice()
         if quantum_us > 0:
             quantum = quantum_us * sched.US
     try:
-        policy = _make(policy_name, sched.DEFAULT)
+        _install(_make(policy_name, sched.DEFAULT))
     except ValueError as exc:
         print("sched: %s; using %s" % (exc.args[0], sched.DEFAULT))
-        policy = _make(sched.DEFAULT, sched.DEFAULT)
-    switched_at = kern.time()
+        _install(_make(sched.DEFAULT, sched.DEFAULT))
     timer.on_timer(timer.SCHED, sched_timer)
     events.on_event(kern.EV_TIMER, timer.fired)
     idle_thread = Thread("idle", None, ())
@@ -119,6 +135,16 @@ def init(policy_name=None):
 
 
 _made = {}            # time-sharing policy name -> its one object, reused
+
+
+def _install(new):
+    """Make `new` the policy, its hot hooks bound once."""
+    global policy, _enqueue, _pick_next, _next_timer, _requeue
+    policy = new
+    _enqueue = new.enqueue
+    _pick_next = new.pick_next
+    _next_timer = new.next_timer
+    _requeue = new.requeue if hasattr(new, "requeue") else None
 
 
 def _make(name, inner):
@@ -216,7 +242,7 @@ def make_runnable(thread, why=WOKEN):
         trace.record(trace.WAKEUP, current.handle, thread.handle)
     thread.state = RUNNABLE
     thread.chan = None
-    if policy.enqueue(thread, why, kern.time()):
+    if _enqueue(thread, why, kern.time()):
         need_resched = True
     if policy.rearm:
         rearm()
@@ -225,7 +251,7 @@ def make_runnable(thread, why=WOKEN):
 def rearm():
     policy.rearm = False
     running = None if current is idle_thread else current
-    timer.arm(timer.SCHED, policy.next_timer(running, kern.time()))
+    kern.timer_arm(timer.SCHED, _next_timer(running, kern.time()))
 
 
 def yield_(why=YIELDED):
@@ -242,8 +268,13 @@ def yield_(why=YIELDED):
             switch_to(nxt, now)
         return
     me.state = RUNNABLE            # (the trace's switch event shows it left runnable)
-    policy.enqueue(me, why, now)
-    nxt = pick_runnable(now)
+    if _requeue is not None and why != NEW:
+        nxt = _requeue(me, why, now)
+        if nxt is not me and nxt is not None and nxt.state != RUNNABLE:
+            nxt = pick_runnable(now)
+    else:
+        _enqueue(me, why, now)
+        nxt = pick_runnable(now)
     switch_to(idle_thread if nxt is None else nxt, now)
 
 
@@ -281,7 +312,9 @@ def sleep(chan):
     policy.blocked(me, now)
     if trace.on:
         trace.record(trace.SLEEP, me.handle, 0, what)
-    nxt = pick_runnable(now)           # run_next(), by hand: this path is hot
+    nxt = _pick_next(now)              # run_next(), by hand: this path is hot
+    if nxt is not None and nxt.state != RUNNABLE:
+        nxt = pick_runnable(now)
     switch_to(idle_thread if nxt is None else nxt, now)
 
 
@@ -321,7 +354,7 @@ def _woken(thread, now):
         trace.record(trace.WAKEUP, current.handle, thread.handle)
     thread.state = RUNNABLE                # make_runnable(), by hand
     thread.chan = None
-    if policy.enqueue(thread, WOKEN, now):
+    if _enqueue(thread, WOKEN, now):
         need_resched = True
 
 
@@ -335,9 +368,9 @@ def sleeping_on(chan):
 
 def pick_runnable(now):
     """The policy's next choice that is still runnable, or None."""
-    nxt = policy.pick_next(now)
+    nxt = _pick_next(now)
     while nxt is not None and nxt.state != RUNNABLE:
-        nxt = policy.pick_next(now)    # no longer runnable: skip it
+        nxt = _pick_next(now)          # no longer runnable: skip it
     return nxt
 
 
@@ -349,34 +382,26 @@ def run_next():
 
 
 def switch_to(thread, now):
-    global current, switched_at, need_resched
+    global current, need_resched
     need_resched = False
-    # The policy's next moment.  A later one than what the timer holds is
-    # only noted: the earlier deadline fires first (a spurious tick the
-    # policy answers with "carry on") and programs it then.  This saves
-    # reprogramming the timer at every switch.
+    # The policy's next moment goes to the timer in the same C call that
+    # switches (kern.thread_switch), which also charges the CPU time.
     if thread is idle_thread:
-        timer.arm(timer.SCHED, policy.next_timer(None, now))
+        when = _next_timer(None, now)
     else:
-        when = policy.next_timer(thread, now)
-        if when < timer.programmed:
-            timer.arm(timer.SCHED, when)
-        else:
-            timer.deadlines[0] = when       # timer.SCHED
+        when = _next_timer(thread, now)
     if thread is current:
+        kern.timer_arm(timer.SCHED, when)
         thread.state = RUNNING
         return
     old = current
-    old.cpu += now - switched_at
-    switched_at = now
     if old is idle_thread:
-        idle_thread.state = RUNNABLE     # waiting in idle_loop, never queued
+        old.state = RUNNABLE             # waiting in idle_loop, never queued
     current = thread
     thread.state = RUNNING
-    thread.switches += 1
     if trace.on:
         trace.record(trace.SWITCH, old.handle, thread.handle, thread.name)
-    kern.thread_switch(thread.handle)
+    kern.thread_switch(thread.handle, when)
     # Running again, on our own stack, some time later.
     if exited:
         finish_switch()
@@ -389,6 +414,8 @@ def finish_switch():
         if dead is current:            # cannot happen, but never free our own stack
             exited.append(dead)
             break
+        dead.cpu = kern.thread_cpu(dead.handle)
+        dead.switches = kern.thread_switches(dead.handle)
         kern.thread_free(dead.handle)
         del threads[dead.handle]
 
@@ -399,7 +426,7 @@ def account_load(now):
     Brought up to date at every scheduling timer and around idle waits."""
     global load, load_time
     n = now - load_time
-    if n <= 0:
+    if n < LOAD_STEP:
         return
     load_time = now
     if n > LOAD_WINDOW:
@@ -417,14 +444,21 @@ def sched_timer(now):
     account_load(now)
     if policy.tick(running, now):
         need_resched = True
-    timer.deadlines[0] = policy.next_timer(running, now)   # timer.fired() programs it
+    kern.timer_arm(timer.SCHED, _next_timer(running, now))
 
 
 def cpu_time(thread):
     """`time` cycles thread has run, counting the running one's turn so far."""
-    if thread is current:
-        return thread.cpu + kern.time() - switched_at
-    return thread.cpu
+    if threads.get(thread.handle) is thread:
+        return kern.thread_cpu(thread.handle)
+    return thread.cpu                  # its C thread is gone: what it ran
+
+
+def switches(thread):
+    """How many times thread was switched to."""
+    if threads.get(thread.handle) is thread:
+        return kern.thread_switches(thread.handle)
+    return thread.switches
 
 
 def set_priority(thread, base, fixed):
@@ -434,7 +468,7 @@ def set_priority(thread, base, fixed):
     st.fixed = fixed
     if st.queued:
         policy.remove(thread)
-        policy.enqueue(thread, NEW, kern.time())
+        _enqueue(thread, NEW, kern.time())
 
 
 def use(name, new_quantum=0):
@@ -442,7 +476,7 @@ def use(name, new_quantum=0):
     or "edf+rr" / "edf+plan9"; plain "edf" runs over the current time-sharing
     policy).  Runnable threads move across in their old policy's order;
     nobody is lost or queued twice.  The running thread yields at the end."""
-    global policy, quantum
+    global quantum
     if new_quantum > 0:
         quantum = new_quantum
     new = _make(name, policy.inner.name if hasattr(policy, "inner") else policy.name)
@@ -454,7 +488,7 @@ def use(name, new_quantum=0):
         old.remove(current)
     for t in threads.values():
         t.sched.reset()
-    policy = new
+    _install(new)
     if trace.on:
         trace.record(trace.POLICY, 0, 0, name)
     now = kern.time()

@@ -1,0 +1,262 @@
+// The scheduler's mechanism in C: run queues, the one-shot timer's slots,
+// and what a switch charges.  (modkern.c lists the `kern` names.)
+//
+// kern.RunQueue(npri, capacity) is a set of FIFO queues, one per priority
+// (0..npri-1, higher runs first), with a bitmask of the non-empty ones:
+// put and get are a few dozen instructions, where the same in Python (a
+// deque per priority, the mask, the count) costs thousands.  Which queue a
+// thread goes to, and when, is the policy's business (kernel/sched/); the
+// queues hold the Thread objects themselves.  Every thread is queued at
+// most once, so `capacity` bounds each queue and none ever overflows.
+//
+// The timer slots: stimecmp holds one deadline, shared by a few fixed
+// slots (kernel/thread/timer.py names them: the scheduler's, the clock's).
+// Arming a slot programs the earliest; kern.timer_due() hands back the
+// slots whose time has come.  Kept here so that a switch can set the
+// scheduler's deadline in the same call (kern.thread_switch).
+#include "py/runtime.h"
+#include "riscv.h"
+#include "kthread.h"
+#include "modkern.h"
+
+// ---- run queues ----
+
+typedef struct {
+    mp_obj_base_t base;
+    uint32_t vec;              // bit p: queue p is not empty
+    uint16_t npri, capacity;
+    uint16_t count;            // threads queued, all priorities
+    uint16_t head[32], len[32];
+    mp_obj_t slot[];           // npri rings of `capacity` entries
+} runq_t;
+
+static mp_obj_t *ring(runq_t *q, int pri) {
+    return &q->slot[pri * q->capacity];
+}
+
+static int highest(uint32_t v) {
+    return 31 - __builtin_clz(v);
+}
+
+static int arg_pri(runq_t *q, mp_obj_t pri_obj) {
+    mp_int_t pri = mp_obj_get_int(pri_obj);
+    if (pri < 0 || pri >= q->npri)
+        mp_raise_ValueError(MP_ERROR_TEXT("no such priority"));
+    return (int)pri;
+}
+
+static void put(runq_t *q, mp_obj_t t, int pri) {
+    if (q->len[pri] >= q->capacity)
+        mp_raise_msg(&mp_type_OverflowError, MP_ERROR_TEXT("run queue full"));
+    ring(q, pri)[(q->head[pri] + q->len[pri]) % q->capacity] = t;
+    q->len[pri]++;
+    q->count++;
+    q->vec |= 1u << pri;
+}
+
+static mp_obj_t get(runq_t *q) {
+    if (q->vec == 0)
+        return mp_const_none;
+    int pri = highest(q->vec);
+    mp_obj_t *r = ring(q, pri);
+    mp_obj_t t = r[q->head[pri]];
+    r[q->head[pri]] = MP_OBJ_NULL;
+    q->head[pri] = (q->head[pri] + 1) % q->capacity;
+    if (--q->len[pri] == 0)
+        q->vec &= ~(1u << pri);
+    q->count--;
+    return t;
+}
+
+static mp_obj_t runq_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw,
+    const mp_obj_t *args) {
+    mp_arg_check_num(n_args, n_kw, 2, 2, false);
+    mp_int_t npri = mp_obj_get_int(args[0]), capacity = mp_obj_get_int(args[1]);
+    if (npri < 1 || npri > 32 || capacity < 1 || capacity > 4096)
+        mp_raise_ValueError(MP_ERROR_TEXT("1..32 priorities, 1..4096 threads"));
+    runq_t *q = mp_obj_malloc_var(runq_t, slot, mp_obj_t, npri * capacity, type);
+    q->vec = 0;
+    q->npri = (uint16_t)npri;
+    q->capacity = (uint16_t)capacity;
+    q->count = 0;
+    for (int p = 0; p < 32; p++)
+        q->head[p] = q->len[p] = 0;
+    for (mp_int_t i = 0; i < npri * capacity; i++)
+        q->slot[i] = MP_OBJ_NULL;
+    return MP_OBJ_FROM_PTR(q);
+}
+
+// put(t, pri): t to the back of queue pri.
+static mp_obj_t runq_put(mp_obj_t self, mp_obj_t t, mp_obj_t pri) {
+    runq_t *q = MP_OBJ_TO_PTR(self);
+    put(q, t, arg_pri(q, pri));
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_3(runq_put_obj, runq_put);
+
+// get() -> the head of the highest non-empty queue, removed; None if all are empty.
+static mp_obj_t runq_get(mp_obj_t self) {
+    return get(MP_OBJ_TO_PTR(self));
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(runq_get_obj, runq_get);
+
+// swap(t, pri) -> put(t, pri) then get(), in one call: the thread that
+// runs after t yields (t itself if nobody else is queued at pri or above).
+static mp_obj_t runq_swap(mp_obj_t self, mp_obj_t t, mp_obj_t pri_obj) {
+    runq_t *q = MP_OBJ_TO_PTR(self);
+    int pri = arg_pri(q, pri_obj);
+    if (q->vec >> pri == 0)             // nobody at pri or above: t runs on
+        return t;
+    put(q, t, pri);
+    return get(q);
+}
+static MP_DEFINE_CONST_FUN_OBJ_3(runq_swap_obj, runq_swap);
+
+// remove(t, pri) -> True if t was in queue pri (it is taken out, the rest
+// keep their order).
+static mp_obj_t runq_remove(mp_obj_t self, mp_obj_t t, mp_obj_t pri_obj) {
+    runq_t *q = MP_OBJ_TO_PTR(self);
+    int pri = arg_pri(q, pri_obj);
+    mp_obj_t *r = ring(q, pri);
+    int n = q->len[pri], found = 0;
+    for (int i = 0, j = 0; i < n; i++) {
+        mp_obj_t x = r[(q->head[pri] + i) % q->capacity];
+        if (x == t && !found) {
+            found = 1;
+            continue;
+        }
+        r[(q->head[pri] + j++) % q->capacity] = x;
+    }
+    if (!found)
+        return mp_const_false;
+    r[(q->head[pri] + n - 1) % q->capacity] = MP_OBJ_NULL;
+    q->count--;
+    if (--q->len[pri] == 0)
+        q->vec &= ~(1u << pri);
+    return mp_const_true;
+}
+static MP_DEFINE_CONST_FUN_OBJ_3(runq_remove_obj, runq_remove);
+
+// highest() -> the highest priority with a thread queued, or -1.
+static mp_obj_t runq_highest(mp_obj_t self) {
+    runq_t *q = MP_OBJ_TO_PTR(self);
+    return MP_OBJ_NEW_SMALL_INT(q->vec ? highest(q->vec) : -1);
+}
+static MP_DEFINE_CONST_FUN_OBJ_1(runq_highest_obj, runq_highest);
+
+// items(pri) -> a new list of queue pri's threads, first to run first.
+static mp_obj_t runq_items(mp_obj_t self, mp_obj_t pri_obj) {
+    runq_t *q = MP_OBJ_TO_PTR(self);
+    int pri = arg_pri(q, pri_obj);
+    mp_obj_t list = mp_obj_new_list(0, NULL);
+    for (int i = 0; i < q->len[pri]; i++)
+        mp_obj_list_append(list, ring(q, pri)[(q->head[pri] + i) % q->capacity]);
+    return list;
+}
+static MP_DEFINE_CONST_FUN_OBJ_2(runq_items_obj, runq_items);
+
+static mp_obj_t runq_unary_op(mp_unary_op_t op, mp_obj_t self) {
+    runq_t *q = MP_OBJ_TO_PTR(self);
+    switch (op) {
+    case MP_UNARY_OP_LEN: return MP_OBJ_NEW_SMALL_INT(q->count);
+    case MP_UNARY_OP_BOOL: return mp_obj_new_bool(q->count != 0);
+    default: return MP_OBJ_NULL;
+    }
+}
+
+static const mp_rom_map_elem_t runq_locals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_put), MP_ROM_PTR(&runq_put_obj) },
+    { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&runq_get_obj) },
+    { MP_ROM_QSTR(MP_QSTR_swap), MP_ROM_PTR(&runq_swap_obj) },
+    { MP_ROM_QSTR(MP_QSTR_remove), MP_ROM_PTR(&runq_remove_obj) },
+    { MP_ROM_QSTR(MP_QSTR_highest), MP_ROM_PTR(&runq_highest_obj) },
+    { MP_ROM_QSTR(MP_QSTR_items), MP_ROM_PTR(&runq_items_obj) },
+};
+static MP_DEFINE_CONST_DICT(runq_locals, runq_locals_table);
+
+MP_DEFINE_CONST_OBJ_TYPE(kern_runqueue_type, MP_QSTR_RunQueue, MP_TYPE_FLAG_NONE,
+    make_new, runq_make_new, unary_op, runq_unary_op, locals_dict, &runq_locals);
+
+// ---- the timer's slots ----
+
+#define NSLOTS 2
+#define NEVER (1ULL << 60)
+
+static uint64_t deadline[NSLOTS] = { NEVER, NEVER };
+
+// The earliest deadline into stimecmp (all ones: none).  Compared with
+// the register itself, not a copy: the interrupt silences it behind our back.
+static void program(void) {
+    uint64_t d = deadline[0] < deadline[1] ? deadline[0] : deadline[1];
+    if (d == NEVER)
+        d = ~0ULL;
+    if (d != stimecmp_read())
+        stimecmp_write(d);
+}
+
+static int arg_slot(mp_obj_t slot) {
+    mp_int_t s = mp_obj_get_int(slot);
+    if (s < 0 || s >= NSLOTS)
+        mp_raise_ValueError(MP_ERROR_TEXT("no such timer slot"));
+    return (int)s;
+}
+
+// timer_arm(slot, when): the slot's deadline (NEVER: none); the earliest is programmed.
+static mp_obj_t kern_timer_arm(mp_obj_t slot, mp_obj_t when) {
+    deadline[arg_slot(slot)] = (uint64_t)mp_obj_get_int_truncated(when);
+    program();
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_2(kern_timer_arm_obj, kern_timer_arm);
+
+// timer_deadline(slot) -> its deadline (NEVER: none)
+static mp_obj_t kern_timer_deadline(mp_obj_t slot) {
+    return mp_obj_new_int_from_uint(deadline[arg_slot(slot)]);
+}
+MP_DEFINE_CONST_FUN_OBJ_1(kern_timer_deadline_obj, kern_timer_deadline);
+
+// timer_due(now) -> a bitmask of the slots whose deadline is <= now; they
+// are cleared (the comparator has fired and was silenced: nothing is
+// programmed until the rest are).
+static mp_obj_t kern_timer_due(mp_obj_t now_obj) {
+    uint64_t now = (uint64_t)mp_obj_get_int_truncated(now_obj);
+    int due = 0;
+    for (int s = 0; s < NSLOTS; s++) {
+        if (deadline[s] <= now) {
+            deadline[s] = NEVER;
+            due |= 1 << s;
+        }
+    }
+    program();
+    return MP_OBJ_NEW_SMALL_INT(due);
+}
+MP_DEFINE_CONST_FUN_OBJ_1(kern_timer_due_obj, kern_timer_due);
+
+// ---- switching ----
+
+// thread_switch(handle[, deadline]): run that thread; a deadline is the
+// scheduler's next moment for it (the timer's SCHED slot), set first.
+// Returns when this thread is switched back to.
+static mp_obj_t kern_thread_switch(size_t n_args, const mp_obj_t *args) {
+    if (n_args > 1) {
+        deadline[0] = (uint64_t)mp_obj_get_int_truncated(args[1]);
+        program();
+    }
+    if (kthread_switch((int)mp_obj_get_int(args[0])) < 0)
+        mp_raise_ValueError(MP_ERROR_TEXT("no such kernel thread"));
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(kern_thread_switch_obj, 1, 2, kern_thread_switch);
+
+// thread_cpu(handle) -> `time` cycles it has run (the running one's turn so far too)
+static mp_obj_t kern_thread_cpu(mp_obj_t handle) {
+    return mp_obj_new_int_from_uint(kthread_cpu((int)mp_obj_get_int(handle)));
+}
+MP_DEFINE_CONST_FUN_OBJ_1(kern_thread_cpu_obj, kern_thread_cpu);
+
+// thread_switches(handle) -> times it was switched to
+static mp_obj_t kern_thread_switches(mp_obj_t handle) {
+    struct kthread *t = kthread_lookup((int)mp_obj_get_int(handle));
+    return MP_OBJ_NEW_SMALL_INT(t ? t->switches : 0);
+}
+MP_DEFINE_CONST_FUN_OBJ_1(kern_thread_switches_obj, kern_thread_switches);
