@@ -107,6 +107,7 @@ def sys_rtset(p):
     now = kern.time()
     if period == 0:
         policy.withdraw(p.thread, now)
+        kthread.rearm()
         return 0
     if not (0 < cost <= deadline <= period <= MAX_PERIOD_US):
         return -1

@@ -33,12 +33,16 @@
 # the queue of its new priority).  Once a second the queued threads are
 # reprioritized too (rebalance), so that a thread waiting behind others
 # rises as its cpu decays and nobody starves.
+from kernel.compat import const
 from kernel.sched.base import NEVER, MS, TIMEBASE_HZ, NPRIQ
 from kernel.sched.runq import RunQueue
+
+LOAD_STEP = const(10000)     # the load average is brought up to date at most each ms
 
 
 class Plan9:
     name = "plan9"
+    slice_timer = True     # next_timer(t) is t.sched.slice_end (kthread reads it)
 
     def __init__(self, capacity, quantum=10 * MS, window=2 * TIMEBASE_HZ):
         self.runq = RunQueue(NPRIQ, capacity)
@@ -160,17 +164,21 @@ class Plan9:
         self.running = None
 
     def tick(self, thread, now):
-        self.account_load(now)
-        if now - self.balance_time >= TIMEBASE_HZ:
-            self.balance_time = now
-            self.rebalance(now)
+        if now - self.load_time >= LOAD_STEP:
+            self.account_load(now)
+            if now - self.balance_time >= TIMEBASE_HZ:
+                self.balance_time = now
+                self.rebalance(now)
         if thread is None:
             return False
         st = thread.sched
-        st.ran += now - st.running_since
-        st.running_since = now
-        self.updatecpu(st, now)
-        pri = st.pri = self.reprioritize(st)
+        if st.fixed:                     # a fixed priority: nothing to recompute
+            pri = st.pri                 # (its run time is added when it leaves the CPU)
+        else:
+            st.ran += now - st.running_since
+            st.running_since = now
+            self.updatecpu(st, now)
+            pri = st.pri = self.reprioritize(st)
         runq = self.runq
         if runq.highest() > pri:                     # anyhigher()
             return True

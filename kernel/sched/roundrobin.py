@@ -9,6 +9,7 @@ class RoundRobin:
     goes to the back of the one queue; nobody is ever preempted early."""
 
     name = "rr"
+    slice_timer = True     # next_timer(t) is t.sched.slice_end (kthread reads it)
 
     def __init__(self, capacity, quantum=10 * MS):
         # A thread is queued at most once, so `capacity` (the most threads

@@ -85,7 +85,9 @@ LOAD_STEP = const(10000)        # the load is brought up to date at most each ms
 _enqueue = None
 _pick_next = None
 _next_timer = None
+_blocked = None
 _requeue = None       # policy.requeue if it has one: enqueue + pick_next in one
+_slice_timer = False  # policy.slice_timer: next_timer(t) is t.sched.slice_end
 idle_thread = None    # the boot thread, run when nothing else can be
 threads = {}          # handle -> Thread, every live thread
 sleepers = {}         # channel -> Thread or [Thread], the wait queues
@@ -139,12 +141,14 @@ _made = {}            # time-sharing policy name -> its one object, reused
 
 def _install(new):
     """Make `new` the policy, its hot hooks bound once."""
-    global policy, _enqueue, _pick_next, _next_timer, _requeue
+    global policy, _enqueue, _pick_next, _next_timer, _blocked, _requeue, _slice_timer
     policy = new
     _enqueue = new.enqueue
     _pick_next = new.pick_next
     _next_timer = new.next_timer
+    _blocked = new.blocked
     _requeue = new.requeue if hasattr(new, "requeue") else None
+    _slice_timer = getattr(new, "slice_timer", False)
 
 
 def _make(name, inner):
@@ -221,6 +225,8 @@ def exit_thread():
     """End the running thread.  Never returns."""
     me = current
     policy.exited(me, kern.time())
+    if policy.rearm:
+        rearm()
     me.state = EXITED
     me.done = True
     exited.append(me)
@@ -249,7 +255,10 @@ def make_runnable(thread, why=WOKEN):
 
 
 def rearm():
+    """Arm the timer for the policy's next moment, its hooks bound afresh
+    (EDF changes its hooks when the first task is admitted)."""
     policy.rearm = False
+    _install(policy)
     running = None if current is idle_thread else current
     kern.timer_arm(timer.SCHED, _next_timer(running, kern.time()))
 
@@ -257,6 +266,7 @@ def rearm():
 def yield_(why=YIELDED):
     """Give up the CPU: the policy decides who runs next, which may be this
     thread again (round robin: every other runnable thread runs first)."""
+    global current, need_resched
     happened = kern.events()        # a safe point: collect interrupts
     if happened:                    # (events.poll(), by hand: this path is hot)
         events.dispatch(happened)
@@ -268,14 +278,26 @@ def yield_(why=YIELDED):
             switch_to(nxt, now)
         return
     me.state = RUNNABLE            # (the trace's switch event shows it left runnable)
-    if _requeue is not None and why != NEW:
-        nxt = _requeue(me, why, now)
-        if nxt is not me and nxt is not None and nxt.state != RUNNABLE:
-            nxt = pick_runnable(now)
-    else:
+    if _requeue is None or why == NEW:
         _enqueue(me, why, now)
         nxt = pick_runnable(now)
-    switch_to(idle_thread if nxt is None else nxt, now)
+        switch_to(idle_thread if nxt is None else nxt, now)
+        return
+    nxt = _requeue(me, why, now)
+    if nxt is me or nxt is None or nxt.state != RUNNABLE:
+        if nxt is not me:
+            nxt = pick_runnable(now)
+        switch_to(idle_thread if nxt is None else nxt, now)
+        return
+    # Another thread runs: switch_to(nxt, now), by hand (this path is hot).
+    need_resched = False
+    current = nxt
+    nxt.state = RUNNING
+    if trace.on:
+        trace.record(trace.SWITCH, me.handle, nxt.handle, nxt.name)
+    kern.thread_switch(nxt.handle, nxt.sched.slice_end if _slice_timer else _next_timer(nxt, now))
+    if exited:
+        finish_switch()
 
 
 def yield_if_asked():
@@ -290,6 +312,7 @@ def yield_if_asked():
 
 def sleep(chan):
     """Block the running thread until someone calls wakeup(chan)."""
+    global current, need_resched
     me = current
     if me is idle_thread:
         raise RuntimeError("the idle thread must never sleep")
@@ -298,7 +321,8 @@ def sleep(chan):
     # the channel is made first too: it allocates.)  A channel with one
     # sleeper (nearly all of them) holds the thread itself, not a list:
     # sleeping then allocates nothing.
-    what = repr(chan)[:11] if trace.on else ""
+    tracing = trace.on
+    what = repr(chan)[:11] if tracing else ""
     waiting = sleepers.get(chan)
     if waiting is None:
         sleepers[chan] = me
@@ -309,13 +333,23 @@ def sleep(chan):
     me.state = SLEEPING
     me.chan = chan
     now = kern.time()
-    policy.blocked(me, now)
-    if trace.on:
+    _blocked(me, now)
+    if tracing:
         trace.record(trace.SLEEP, me.handle, 0, what)
     nxt = _pick_next(now)              # run_next(), by hand: this path is hot
-    if nxt is not None and nxt.state != RUNNABLE:
+    if nxt is None or nxt.state != RUNNABLE:
         nxt = pick_runnable(now)
-    switch_to(idle_thread if nxt is None else nxt, now)
+        switch_to(idle_thread if nxt is None else nxt, now)
+        return
+    # switch_to(nxt, now), by hand.
+    need_resched = False
+    current = nxt
+    nxt.state = RUNNING
+    if tracing:
+        trace.record(trace.SWITCH, me.handle, nxt.handle, nxt.name)
+    kern.thread_switch(nxt.handle, nxt.sched.slice_end if _slice_timer else _next_timer(nxt, now))
+    if exited:
+        finish_switch()
 
 
 def wake(thread):
