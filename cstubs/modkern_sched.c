@@ -8,6 +8,15 @@
 // thread goes to, and when, is the policy's business (kernel/sched/); the
 // queues hold the Thread objects themselves.  Every thread is queued at
 // most once, so `capacity` bounds each queue and none ever overflows.
+// kernel/sched/runq.py describes each method (and is the same in Python).
+//
+// The queue also keeps the bookkeeping that goes with queueing and running
+// in each thread's scheduling state (t.sched, kernel/sched/base.py State):
+// `queued` while queued, and for the thread it hands out (take, requeue)
+// the start of its run and the end of its slice; `running` is the thread
+// it handed out last.  So a policy whose switch is just "back of the queue,
+// head of the highest runs" (round robin, Plan 9) has it done by one C
+// call, with no Python in between.
 //
 // The timer slots: stimecmp holds one deadline, shared by a few fixed
 // slots (kernel/thread/timer.py names them: the scheduler's, the clock's).
@@ -23,6 +32,8 @@
 
 typedef struct {
     mp_obj_base_t base;
+    mp_obj_t running;          // the thread take/requeue handed out last, or None
+    mp_int_t quantum;          // a slice, in `time` cycles
     uint32_t vec;              // bit p: queue p is not empty
     uint16_t npri, capacity;
     uint16_t count;            // threads queued, all priorities
@@ -45,9 +56,19 @@ static int arg_pri(runq_t *q, mp_obj_t pri_obj) {
     return (int)pri;
 }
 
+// t.sched's fields, read and written by name (small ints: times fit).
+static mp_int_t field(mp_obj_t st, qstr name) {
+    return mp_obj_get_int(mp_load_attr(st, name));
+}
+
+static void set_field(mp_obj_t st, qstr name, mp_int_t v) {
+    mp_store_attr(st, name, MP_OBJ_NEW_SMALL_INT(v));
+}
+
 static void put(runq_t *q, mp_obj_t t, int pri) {
     if (q->len[pri] >= q->capacity)
         mp_raise_msg(&mp_type_OverflowError, MP_ERROR_TEXT("run queue full"));
+    mp_store_attr(mp_load_attr(t, MP_QSTR_sched), MP_QSTR_queued, mp_const_true);
     ring(q, pri)[(q->head[pri] + q->len[pri]) % q->capacity] = t;
     q->len[pri]++;
     q->count++;
@@ -65,7 +86,22 @@ static mp_obj_t get(runq_t *q) {
     if (--q->len[pri] == 0)
         q->vec &= ~(1u << pri);
     q->count--;
+    mp_store_attr(mp_load_attr(t, MP_QSTR_sched), MP_QSTR_queued, mp_const_false);
     return t;
+}
+
+// t is handed out to run from now: its run starts, a slice ends later.
+static mp_obj_t hand_out(runq_t *q, mp_obj_t t, mp_int_t now) {
+    mp_obj_t st = mp_load_attr(t, MP_QSTR_sched);
+    set_field(st, MP_QSTR_running_since, now);
+    set_field(st, MP_QSTR_slice_end, now + q->quantum);
+    q->running = t;
+    return t;
+}
+
+// The running thread t's run until now is added to its sched.ran.
+static void charge(mp_obj_t st, mp_int_t now) {
+    set_field(st, MP_QSTR_ran, field(st, MP_QSTR_ran) + now - field(st, MP_QSTR_running_since));
 }
 
 static mp_obj_t runq_make_new(const mp_obj_type_t *type, size_t n_args, size_t n_kw,
@@ -75,6 +111,8 @@ static mp_obj_t runq_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
     if (npri < 1 || npri > 32 || capacity < 1 || capacity > 4096)
         mp_raise_ValueError(MP_ERROR_TEXT("1..32 priorities, 1..4096 threads"));
     runq_t *q = mp_obj_malloc_var(runq_t, slot, mp_obj_t, npri * capacity, type);
+    q->running = mp_const_none;
+    q->quantum = 0;
     q->vec = 0;
     q->npri = (uint16_t)npri;
     q->capacity = (uint16_t)capacity;
@@ -100,17 +138,48 @@ static mp_obj_t runq_get(mp_obj_t self) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(runq_get_obj, runq_get);
 
-// swap(t, pri) -> put(t, pri) then get(), in one call: the thread that
-// runs after t yields (t itself if nobody else is queued at pri or above).
-static mp_obj_t runq_swap(mp_obj_t self, mp_obj_t t, mp_obj_t pri_obj) {
+// take(now) -> get(), handed out to run from now (its slice starts), or None.
+static mp_obj_t runq_take(mp_obj_t self, mp_obj_t now) {
     runq_t *q = MP_OBJ_TO_PTR(self);
-    int pri = arg_pri(q, pri_obj);
-    if (q->vec >> pri == 0)             // nobody at pri or above: t runs on
+    mp_obj_t t = get(q);
+    if (t == mp_const_none) {
+        q->running = mp_const_none;
         return t;
-    put(q, t, pri);
-    return get(q);
+    }
+    return hand_out(q, t, mp_obj_get_int(now));
 }
-static MP_DEFINE_CONST_FUN_OBJ_3(runq_swap_obj, runq_swap);
+static MP_DEFINE_CONST_FUN_OBJ_2(runq_take_obj, runq_take);
+
+// requeue(t, why, now) -> the running thread t's run is charged to it and
+// it goes to the back of its queue (t.sched.pri; 0 with one queue); the
+// next thread is taken.  t itself runs on, with a new slice and never
+// queued, if no queue at its priority or above holds anyone.  (A policy's
+// requeue hook: kernel/sched/__init__.py.)
+static mp_obj_t runq_requeue(size_t n_args, const mp_obj_t *args) {
+    runq_t *q = MP_OBJ_TO_PTR(args[0]);
+    mp_obj_t t = args[1];
+    mp_int_t now = mp_obj_get_int(args[3]);
+    mp_obj_t st = mp_load_attr(t, MP_QSTR_sched);
+    charge(st, now);
+    int pri = 0;
+    if (q->npri > 1)
+        pri = arg_pri(q, mp_load_attr(st, MP_QSTR_pri));
+    if (q->vec >> pri == 0)
+        return hand_out(q, t, now);
+    put(q, t, pri);
+    return hand_out(q, get(q), now);
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(runq_requeue_obj, 4, 4, runq_requeue);
+
+// stop(t, now): the running thread t leaves the CPU (blocks): its run is
+// charged to it and nobody is running.  (A policy's blocked hook.)
+static mp_obj_t runq_stop(mp_obj_t self, mp_obj_t t, mp_obj_t now) {
+    runq_t *q = MP_OBJ_TO_PTR(self);
+    charge(mp_load_attr(t, MP_QSTR_sched), mp_obj_get_int(now));
+    q->running = mp_const_none;
+    return mp_const_none;
+}
+static MP_DEFINE_CONST_FUN_OBJ_3(runq_stop_obj, runq_stop);
 
 // remove(t, pri) -> True if t was in queue pri (it is taken out, the rest
 // keep their order).
@@ -129,6 +198,7 @@ static mp_obj_t runq_remove(mp_obj_t self, mp_obj_t t, mp_obj_t pri_obj) {
     }
     if (!found)
         return mp_const_false;
+    mp_store_attr(mp_load_attr(t, MP_QSTR_sched), MP_QSTR_queued, mp_const_false);
     r[(q->head[pri] + n - 1) % q->capacity] = MP_OBJ_NULL;
     q->count--;
     if (--q->len[pri] == 0)
@@ -164,10 +234,30 @@ static mp_obj_t runq_unary_op(mp_unary_op_t op, mp_obj_t self) {
     }
 }
 
+// The attributes `running` and `quantum`, read and written.
+static void runq_attr(mp_obj_t self, qstr attr, mp_obj_t *dest) {
+    runq_t *q = MP_OBJ_TO_PTR(self);
+    if (attr != MP_QSTR_running && attr != MP_QSTR_quantum) {
+        dest[1] = MP_OBJ_SENTINEL;        // a method: look in the locals
+        return;
+    }
+    if (dest[0] == MP_OBJ_NULL) {         // load
+        dest[0] = attr == MP_QSTR_running ? q->running : MP_OBJ_NEW_SMALL_INT(q->quantum);
+    } else if (dest[1] != MP_OBJ_NULL) {  // store
+        if (attr == MP_QSTR_running)
+            q->running = dest[1];
+        else
+            q->quantum = mp_obj_get_int(dest[1]);
+        dest[0] = MP_OBJ_NULL;
+    }
+}
+
 static const mp_rom_map_elem_t runq_locals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_take), MP_ROM_PTR(&runq_take_obj) },
+    { MP_ROM_QSTR(MP_QSTR_requeue), MP_ROM_PTR(&runq_requeue_obj) },
+    { MP_ROM_QSTR(MP_QSTR_stop), MP_ROM_PTR(&runq_stop_obj) },
     { MP_ROM_QSTR(MP_QSTR_put), MP_ROM_PTR(&runq_put_obj) },
     { MP_ROM_QSTR(MP_QSTR_get), MP_ROM_PTR(&runq_get_obj) },
-    { MP_ROM_QSTR(MP_QSTR_swap), MP_ROM_PTR(&runq_swap_obj) },
     { MP_ROM_QSTR(MP_QSTR_remove), MP_ROM_PTR(&runq_remove_obj) },
     { MP_ROM_QSTR(MP_QSTR_highest), MP_ROM_PTR(&runq_highest_obj) },
     { MP_ROM_QSTR(MP_QSTR_items), MP_ROM_PTR(&runq_items_obj) },
@@ -175,7 +265,7 @@ static const mp_rom_map_elem_t runq_locals_table[] = {
 static MP_DEFINE_CONST_DICT(runq_locals, runq_locals_table);
 
 MP_DEFINE_CONST_OBJ_TYPE(kern_runqueue_type, MP_QSTR_RunQueue, MP_TYPE_FLAG_NONE,
-    make_new, runq_make_new, unary_op, runq_unary_op, locals_dict, &runq_locals);
+    make_new, runq_make_new, unary_op, runq_unary_op, attr, runq_attr, locals_dict, &runq_locals);
 
 // ---- the timer's slots ----
 

@@ -46,14 +46,25 @@ class Plan9:
 
     def __init__(self, capacity, quantum=10 * MS, window=2 * TIMEBASE_HZ):
         self.runq = RunQueue(NPRIQ, capacity)
+        self.runq.quantum = quantum
         self.quantum = quantum
         self.window = window       # the cpu average's window (Plan 9's schedgain)
         self.load = 0              # runnable threads, decaying average, * 1000
         self.fairshare = 0         # 1000 * 1000 // load, kept with load
         self.load_time = 0
         self.balance_time = 0
-        self.running = None
         self.rearm = False
+        # The hooks that run at every switch are the run queue's own, in C
+        # (kernel/sched/runq.py says exactly what they do): pick_next(now)
+        # takes the head of the highest queue and starts its slice;
+        # requeue(t, why, now) adds the time t ran to t.sched.ran, puts it
+        # at the back of its priority's queue and takes the head -- a
+        # preempted or yielding thread keeps its priority (tick() keeps the
+        # running thread's up to date every quantum); blocked(t, now) adds
+        # the time t ran.  runq.running is the thread running now.
+        self.pick_next = self.runq.take
+        self.requeue = self.runq.requeue
+        self.blocked = self.runq.stop
 
     # -- the cpu average and the priority it gives --
 
@@ -94,74 +105,38 @@ class Plan9:
         self.load_time = now
         if n > TIMEBASE_HZ:
             n = TIMEBASE_HZ
-        nrun = len(self.runq) + (1 if self.running is not None else 0)
+        runq = self.runq
+        nrun = len(runq) + (1 if runq.running is not None else 0)
         self.load = (self.load * (TIMEBASE_HZ - n) + nrun * 1000 * n) // TIMEBASE_HZ
         self.fairshare = 1000 * 1000 // self.load if self.load else 0
 
     # -- the run queues --
 
     def reset(self, quantum):
-        self.quantum = quantum
-        self.running = None
+        self.quantum = self.runq.quantum = quantum
+        self.runq.running = None
         self.rearm = False
 
-    # enqueue and pick_next run at every switch, so they do little: a
-    # thread that was preempted or yielded only adds the time it ran to
-    # st.ran and keeps its priority (tick() keeps the running thread's up
-    # to date every quantum); a thread that woke or is new has its cpu
-    # brought up to date and its priority recomputed, as Plan 9's ready().
+    # A thread that woke or is new has its cpu brought up to date and its
+    # priority recomputed, as Plan 9's ready(); one that was preempted or
+    # yielded keeps its priority (requeue, above).
 
     def enqueue(self, thread, why, now):
         st = thread.sched
-        running = self.running
+        runq = self.runq
+        running = runq.running
         if thread is running:                    # preempted or yielded
-            self.running = running = None
-            st.ran += now - st.running_since
+            runq.stop(thread, now)
+            running = None
             pri = st.pri
         else:                                    # woke or new
             self.updatecpu(st, now)
             pri = st.pri = self.reprioritize(st)
-        st.queued = True
-        self.runq.put(thread, pri)
+        runq.put(thread, pri)
         return running is not None and pri > running.sched.pri   # anyhigher()
 
-    def pick_next(self, now):
-        thread = self.runq.get()
-        if thread is None:
-            return None
-        st = thread.sched
-        st.queued = False
-        st.running_since = now
-        st.slice_end = now + self.quantum
-        self.running = thread
-        return thread
-
-    def requeue(self, thread, why, now):
-        # enqueue(thread, why, now) and pick_next(now) in one, for the
-        # running thread: it keeps its priority and goes to the back of
-        # that queue; the head of the highest queue runs.
-        if thread is not self.running:
-            self.enqueue(thread, why, now)
-            return self.pick_next(now)
-        st = thread.sched
-        st.ran += now - st.running_since
-        nxt = self.runq.swap(thread, st.pri)
-        if nxt is not thread:
-            st.queued = True
-            st = nxt.sched
-            st.queued = False
-            self.running = nxt
-        st.running_since = now
-        st.slice_end = now + self.quantum
-        return nxt
-
-    def blocked(self, thread, now):
-        st = thread.sched
-        st.ran += now - st.running_since         # folded in when it wakes
-        self.running = None
-
     def exited(self, thread, now):
-        self.running = None
+        self.runq.running = None
 
     def tick(self, thread, now):
         if now - self.load_time >= LOAD_STEP:
@@ -205,11 +180,10 @@ class Plan9:
         return NEVER if thread is None else thread.sched.slice_end
 
     def remove(self, thread):
-        if thread is self.running:
-            self.running = None
+        if thread is self.runq.running:
+            self.runq.running = None
         st = thread.sched
         if st.queued:
-            st.queued = False
             self.runq.remove(thread, st.pri)
 
     def threads(self):

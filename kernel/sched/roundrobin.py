@@ -15,39 +15,22 @@ class RoundRobin:
         # A thread is queued at most once, so `capacity` (the most threads
         # that can exist) bounds the queue and it can never overflow.
         self.queue = RunQueue(1, capacity)
-        self.quantum = quantum
+        self.quantum = self.queue.quantum = quantum
         self.rearm = False
+        # The hooks that run at every switch are the queue's own, in C:
+        # pick_next(now) takes the head and starts its slice; requeue(t,
+        # why, now) puts t at the back and takes the head (t itself, with
+        # a new slice, if it is alone).  kernel/sched/runq.py says exactly.
+        self.pick_next = self.queue.take
+        self.requeue = self.queue.requeue
 
     def reset(self, quantum):
-        self.quantum = quantum
+        self.quantum = self.queue.quantum = quantum
         self.rearm = False
 
-    # Round robin never preempts early and keeps no running thread: the
-    # methods below run at every switch and do as little as they can.
-
     def enqueue(self, thread, why, now):
-        thread.sched.queued = True
         self.queue.put(thread, 0)
-        return False
-
-    def pick_next(self, now):
-        thread = self.queue.get()
-        if thread is not None:
-            st = thread.sched
-            st.queued = False
-            st.slice_end = now + self.quantum
-        return thread
-
-    def requeue(self, thread, why, now):
-        # enqueue(thread, why, now) and pick_next(now) in one: the back of
-        # the line, and the head of it runs.
-        nxt = self.queue.swap(thread, 0)
-        st = nxt.sched
-        if nxt is not thread:
-            thread.sched.queued = True
-            st.queued = False
-        st.slice_end = now + self.quantum
-        return nxt
+        return False                          # round robin never preempts early
 
     def blocked(self, thread, now):
         pass
@@ -62,7 +45,7 @@ class RoundRobin:
             return False
         if self.queue:
             return True
-        st.slice_end = now + self.quantum     # alone: another slice
+        st.slice_end = now + self.quantum         # alone: another slice
         return False
 
     def next_timer(self, thread, now):
@@ -70,7 +53,6 @@ class RoundRobin:
 
     def remove(self, thread):
         if thread.sched.queued:
-            thread.sched.queued = False
             self.queue.remove(thread, 0)
 
     def threads(self):

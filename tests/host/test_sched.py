@@ -438,16 +438,26 @@ def test_run_queue_is_fifo_by_priority():
     # runs every switch in the QEMU tests.
     from kernel.sched.runq import RunQueue
     q = RunQueue(20, 4)
+    q.quantum = 7
     a, b, c, d = T("a"), T("b"), T("c"), T("d")
     assert q.get() is None and q.highest() == -1 and not q
     q.put(a, 3)
     q.put(b, 10)
     q.put(c, 10)
-    assert len(q) == 3 and q.highest() == 10 and q.items(10) == [b, c]
-    assert q.swap(d, 2) is b                      # d queued behind; the highest head runs
-    assert q.swap(b, 19) is b                     # nobody at 19 or above: b runs on
-    assert q.remove(a, 3) and not q.remove(a, 3)
-    assert [q.get() for _ in range(3)] == [c, d, None]
+    assert a.sched.queued and len(q) == 3 and q.highest() == 10 and q.items(10) == [b, c]
+    assert q.take(100) is b and q.running is b and not b.sched.queued
+    assert b.sched.running_since == 100 and b.sched.slice_end == 107
+    d.sched.pri = 2
+    d.sched.running_since = 90
+    assert q.requeue(d, YIELDED, 100) is c        # d queued behind; the highest head runs
+    assert d.sched.ran == 10 and d.sched.queued and q.running is c
+    c.sched.pri = 19
+    assert q.requeue(c, YIELDED, 105) is c        # nobody at 19 or above: c runs on
+    assert c.sched.slice_end == 112 and not c.sched.queued and c.sched.ran == 5
+    q.stop(c, 110)
+    assert q.running is None and c.sched.ran == 10
+    assert q.remove(a, 3) and not q.remove(a, 3) and not a.sched.queued
+    assert [q.get() for _ in range(2)] == [d, None]
     for t in (a, b, c, d):
         q.put(t, 0)
     with pytest.raises(OverflowError):
