@@ -217,6 +217,7 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_poke), MP_ROM_PTR(&kern_poke_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_new), MP_ROM_PTR(&kern_thread_new_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_switch), MP_ROM_PTR(&kern_thread_switch_obj) },
+    { MP_ROM_QSTR(MP_QSTR_thread_run), MP_ROM_PTR(&kern_thread_run_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_cpu), MP_ROM_PTR(&kern_thread_cpu_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_switches), MP_ROM_PTR(&kern_thread_switches_obj) },
     { MP_ROM_QSTR(MP_QSTR_RunQueue), MP_ROM_PTR(&kern_runqueue_type) },

@@ -16,6 +16,6 @@ extern const mp_obj_fun_builtin_fixed_t kern_trace_count_obj, kern_trace_event_o
 extern const mp_obj_fun_builtin_fixed_t kern_heap_info_obj, kern_heap_reset_peak_obj,
     kern_fail_arm_obj, kern_fail_fired_obj, kern_fail_hold_obj, kern_page_view_obj;   // modkern_heap.c
 extern const mp_obj_fun_builtin_var_t kern_thread_switch_obj;            // modkern_sched.c
-extern const mp_obj_fun_builtin_fixed_t kern_thread_cpu_obj, kern_thread_switches_obj,
+extern const mp_obj_fun_builtin_fixed_t kern_thread_cpu_obj, kern_thread_switches_obj, kern_thread_run_obj,
     kern_timer_arm_obj, kern_timer_deadline_obj, kern_timer_due_obj;
 extern const mp_obj_type_t kern_runqueue_type;

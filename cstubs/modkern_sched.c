@@ -24,6 +24,7 @@
 // slots whose time has come.  Kept here so that a switch can set the
 // scheduler's deadline in the same call (kern.thread_switch).
 #include "py/runtime.h"
+#include "py/objtype.h"
 #include "riscv.h"
 #include "kthread.h"
 #include "modkern.h"
@@ -38,11 +39,15 @@ typedef struct {
     uint16_t npri, capacity;
     uint16_t count;            // threads queued, all priorities
     uint16_t head[32], len[32];
-    mp_obj_t slot[];           // npri rings of `capacity` entries
-} runq_t;
+    mp_obj_t slot[];           // npri rings of `capacity` threads, then as
+} runq_t;                      // many of their t.sched, side by side
 
 static mp_obj_t *ring(runq_t *q, int pri) {
     return &q->slot[pri * q->capacity];
+}
+
+static mp_obj_t *ring_st(runq_t *q, int pri) {
+    return &q->slot[(q->npri + pri) * q->capacity];
 }
 
 static int highest(uint32_t v) {
@@ -56,43 +61,73 @@ static int arg_pri(runq_t *q, mp_obj_t pri_obj) {
     return (int)pri;
 }
 
+// The slot of attribute `name` in obj's own dictionary, when obj is an
+// instance of a Python class that has it set, else NULL.  Reading and
+// writing the slot in place is one map lookup (the interpreter's lookup
+// cache makes that a few dozen instructions), where the generic attribute
+// path costs a few hundred: this is what makes the queue's bookkeeping
+// cheap.  (An attribute in the instance's dictionary is a plain one: a
+// property would live in its class.)
+static mp_map_elem_t *member(mp_obj_t obj, qstr name) {
+    if (!mp_obj_is_obj(obj) || !mp_obj_is_instance_type(mp_obj_get_type(obj)))
+        return NULL;
+    mp_obj_instance_t *o = MP_OBJ_TO_PTR(obj);
+    return mp_map_lookup(&o->members, MP_OBJ_NEW_QSTR(name), MP_MAP_LOOKUP);
+}
+
+static mp_obj_t load(mp_obj_t obj, qstr name) {
+    mp_map_elem_t *e = member(obj, name);
+    return e != NULL ? e->value : mp_load_attr(obj, name);
+}
+
+static void store(mp_obj_t obj, qstr name, mp_obj_t value) {
+    mp_map_elem_t *e = member(obj, name);
+    if (e != NULL)
+        e->value = value;
+    else
+        mp_store_attr(obj, name, value);
+}
+
 // t.sched's fields, read and written by name (small ints: times fit).
 static mp_int_t field(mp_obj_t st, qstr name) {
-    return mp_obj_get_int(mp_load_attr(st, name));
+    return mp_obj_get_int(load(st, name));
 }
 
 static void set_field(mp_obj_t st, qstr name, mp_int_t v) {
-    mp_store_attr(st, name, MP_OBJ_NEW_SMALL_INT(v));
+    store(st, name, MP_OBJ_NEW_SMALL_INT(v));
 }
 
-static void put(runq_t *q, mp_obj_t t, int pri) {
+// t (whose t.sched is st) to the back of queue pri.
+static void put(runq_t *q, mp_obj_t t, mp_obj_t st, int pri) {
     if (q->len[pri] >= q->capacity)
         mp_raise_msg(&mp_type_OverflowError, MP_ERROR_TEXT("run queue full"));
-    mp_store_attr(mp_load_attr(t, MP_QSTR_sched), MP_QSTR_queued, mp_const_true);
-    ring(q, pri)[(q->head[pri] + q->len[pri]) % q->capacity] = t;
+    store(st, MP_QSTR_queued, mp_const_true);
+    int i = (q->head[pri] + q->len[pri]) % q->capacity;
+    ring(q, pri)[i] = t;
+    ring_st(q, pri)[i] = st;
     q->len[pri]++;
     q->count++;
     q->vec |= 1u << pri;
 }
 
-static mp_obj_t get(runq_t *q) {
+// The head of the highest non-empty queue, removed (None if none); *st its t.sched.
+static mp_obj_t get(runq_t *q, mp_obj_t *st) {
     if (q->vec == 0)
         return mp_const_none;
-    int pri = highest(q->vec);
-    mp_obj_t *r = ring(q, pri);
-    mp_obj_t t = r[q->head[pri]];
-    r[q->head[pri]] = MP_OBJ_NULL;
-    q->head[pri] = (q->head[pri] + 1) % q->capacity;
+    int pri = highest(q->vec), i = q->head[pri];
+    mp_obj_t t = ring(q, pri)[i];
+    *st = ring_st(q, pri)[i];
+    ring(q, pri)[i] = ring_st(q, pri)[i] = MP_OBJ_NULL;
+    q->head[pri] = (i + 1) % q->capacity;
     if (--q->len[pri] == 0)
         q->vec &= ~(1u << pri);
     q->count--;
-    mp_store_attr(mp_load_attr(t, MP_QSTR_sched), MP_QSTR_queued, mp_const_false);
+    store(*st, MP_QSTR_queued, mp_const_false);
     return t;
 }
 
-// t is handed out to run from now: its run starts, a slice ends later.
-static mp_obj_t hand_out(runq_t *q, mp_obj_t t, mp_int_t now) {
-    mp_obj_t st = mp_load_attr(t, MP_QSTR_sched);
+// t (t.sched is st) is handed out to run from now: its run starts, a slice ends later.
+static mp_obj_t hand_out(runq_t *q, mp_obj_t t, mp_obj_t st, mp_int_t now) {
     set_field(st, MP_QSTR_running_since, now);
     set_field(st, MP_QSTR_slice_end, now + q->quantum);
     q->running = t;
@@ -110,7 +145,7 @@ static mp_obj_t runq_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
     mp_int_t npri = mp_obj_get_int(args[0]), capacity = mp_obj_get_int(args[1]);
     if (npri < 1 || npri > 32 || capacity < 1 || capacity > 4096)
         mp_raise_ValueError(MP_ERROR_TEXT("1..32 priorities, 1..4096 threads"));
-    runq_t *q = mp_obj_malloc_var(runq_t, slot, mp_obj_t, npri * capacity, type);
+    runq_t *q = mp_obj_malloc_var(runq_t, slot, mp_obj_t, 2 * npri * capacity, type);
     q->running = mp_const_none;
     q->quantum = 0;
     q->vec = 0;
@@ -119,7 +154,7 @@ static mp_obj_t runq_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
     q->count = 0;
     for (int p = 0; p < 32; p++)
         q->head[p] = q->len[p] = 0;
-    for (mp_int_t i = 0; i < npri * capacity; i++)
+    for (mp_int_t i = 0; i < 2 * npri * capacity; i++)
         q->slot[i] = MP_OBJ_NULL;
     return MP_OBJ_FROM_PTR(q);
 }
@@ -127,26 +162,28 @@ static mp_obj_t runq_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
 // put(t, pri): t to the back of queue pri.
 static mp_obj_t runq_put(mp_obj_t self, mp_obj_t t, mp_obj_t pri) {
     runq_t *q = MP_OBJ_TO_PTR(self);
-    put(q, t, arg_pri(q, pri));
+    put(q, t, load(t, MP_QSTR_sched), arg_pri(q, pri));
     return mp_const_none;
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(runq_put_obj, runq_put);
 
 // get() -> the head of the highest non-empty queue, removed; None if all are empty.
 static mp_obj_t runq_get(mp_obj_t self) {
-    return get(MP_OBJ_TO_PTR(self));
+    mp_obj_t st;
+    return get(MP_OBJ_TO_PTR(self), &st);
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(runq_get_obj, runq_get);
 
 // take(now) -> get(), handed out to run from now (its slice starts), or None.
 static mp_obj_t runq_take(mp_obj_t self, mp_obj_t now) {
     runq_t *q = MP_OBJ_TO_PTR(self);
-    mp_obj_t t = get(q);
+    mp_obj_t st;
+    mp_obj_t t = get(q, &st);
     if (t == mp_const_none) {
         q->running = mp_const_none;
         return t;
     }
-    return hand_out(q, t, mp_obj_get_int(now));
+    return hand_out(q, t, st, mp_obj_get_int(now));
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(runq_take_obj, runq_take);
 
@@ -159,15 +196,16 @@ static mp_obj_t runq_requeue(size_t n_args, const mp_obj_t *args) {
     runq_t *q = MP_OBJ_TO_PTR(args[0]);
     mp_obj_t t = args[1];
     mp_int_t now = mp_obj_get_int(args[3]);
-    mp_obj_t st = mp_load_attr(t, MP_QSTR_sched);
+    mp_obj_t st = load(t, MP_QSTR_sched);
     charge(st, now);
     int pri = 0;
     if (q->npri > 1)
-        pri = arg_pri(q, mp_load_attr(st, MP_QSTR_pri));
+        pri = arg_pri(q, load(st, MP_QSTR_pri));
     if (q->vec >> pri == 0)
-        return hand_out(q, t, now);
-    put(q, t, pri);
-    return hand_out(q, get(q), now);
+        return hand_out(q, t, st, now);
+    put(q, t, st, pri);
+    t = get(q, &st);
+    return hand_out(q, t, st, now);
 }
 static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(runq_requeue_obj, 4, 4, runq_requeue);
 
@@ -175,7 +213,7 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(runq_requeue_obj, 4, 4, runq_requeue)
 // charged to it and nobody is running.  (A policy's blocked hook.)
 static mp_obj_t runq_stop(mp_obj_t self, mp_obj_t t, mp_obj_t now) {
     runq_t *q = MP_OBJ_TO_PTR(self);
-    charge(mp_load_attr(t, MP_QSTR_sched), mp_obj_get_int(now));
+    charge(load(t, MP_QSTR_sched), mp_obj_get_int(now));
     q->running = mp_const_none;
     return mp_const_none;
 }
@@ -186,23 +224,26 @@ static MP_DEFINE_CONST_FUN_OBJ_3(runq_stop_obj, runq_stop);
 static mp_obj_t runq_remove(mp_obj_t self, mp_obj_t t, mp_obj_t pri_obj) {
     runq_t *q = MP_OBJ_TO_PTR(self);
     int pri = arg_pri(q, pri_obj);
-    mp_obj_t *r = ring(q, pri);
-    int n = q->len[pri], found = 0;
+    mp_obj_t *r = ring(q, pri), *rs = ring_st(q, pri);
+    int n = q->len[pri], found = -1;
     for (int i = 0, j = 0; i < n; i++) {
-        mp_obj_t x = r[(q->head[pri] + i) % q->capacity];
-        if (x == t && !found) {
-            found = 1;
+        int from = (q->head[pri] + i) % q->capacity, to = (q->head[pri] + j) % q->capacity;
+        if (r[from] == t && found < 0) {
+            found = from;
             continue;
         }
-        r[(q->head[pri] + j++) % q->capacity] = x;
+        r[to] = r[from];
+        rs[to] = rs[from];
+        j++;
     }
-    if (!found)
+    if (found < 0)
         return mp_const_false;
-    mp_store_attr(mp_load_attr(t, MP_QSTR_sched), MP_QSTR_queued, mp_const_false);
-    r[(q->head[pri] + n - 1) % q->capacity] = MP_OBJ_NULL;
+    int last = (q->head[pri] + n - 1) % q->capacity;
+    r[last] = rs[last] = MP_OBJ_NULL;
     q->count--;
     if (--q->len[pri] == 0)
         q->vec &= ~(1u << pri);
+    store(load(t, MP_QSTR_sched), MP_QSTR_queued, mp_const_false);
     return mp_const_true;
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(runq_remove_obj, runq_remove);
@@ -337,6 +378,19 @@ static mp_obj_t kern_thread_switch(size_t n_args, const mp_obj_t *args) {
     return mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(kern_thread_switch_obj, 1, 2, kern_thread_switch);
+
+// thread_run(t): thread_switch(t.handle, t.sched.slice_end), reading
+// both here: the switch of a policy whose next moment is the end of the
+// slice it gave (kernel/sched/__init__.py: slice_timer).
+static mp_obj_t kern_thread_run(mp_obj_t t) {
+    mp_int_t handle = mp_obj_get_int(load(t, MP_QSTR_handle));
+    deadline[0] = (uint64_t)mp_obj_get_int(load(load(t, MP_QSTR_sched), MP_QSTR_slice_end));
+    program();
+    if (kthread_switch((int)handle) < 0)
+        mp_raise_ValueError(MP_ERROR_TEXT("no such kernel thread"));
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(kern_thread_run_obj, kern_thread_run);
 
 // thread_cpu(handle) -> `time` cycles it has run (the running one's turn so far too)
 static mp_obj_t kern_thread_cpu(mp_obj_t handle) {

@@ -86,7 +86,7 @@ _enqueue = None
 _pick_next = None
 _next_timer = None
 _blocked = None
-_requeue = None       # policy.requeue if it has one: enqueue + pick_next in one
+_requeue = None       # policy.requeue, or _requeue_by_hooks: enqueue + pick_next in one
 _slice_timer = False  # policy.slice_timer: next_timer(t) is t.sched.slice_end
 idle_thread = None    # the boot thread, run when nothing else can be
 threads = {}          # handle -> Thread, every live thread
@@ -147,7 +147,7 @@ def _install(new):
     _pick_next = new.pick_next
     _next_timer = new.next_timer
     _blocked = new.blocked
-    _requeue = new.requeue if hasattr(new, "requeue") else None
+    _requeue = new.requeue if hasattr(new, "requeue") else _requeue_by_hooks
     _slice_timer = getattr(new, "slice_timer", False)
 
 
@@ -174,6 +174,12 @@ def _make(name, inner):
             name, ", ".join(sorted(sched.POLICIES))))
     made.reset(quantum)
     return made
+
+
+def _requeue_by_hooks(thread, why, now):
+    # What requeue() is, for a policy that does not offer it.
+    _enqueue(thread, why, now)
+    return pick_runnable(now)
 
 
 def spawn(name, function, *args):
@@ -264,8 +270,9 @@ def rearm():
 
 
 def yield_(why=YIELDED):
-    """Give up the CPU: the policy decides who runs next, which may be this
-    thread again (round robin: every other runnable thread runs first)."""
+    """Give up the CPU (why: YIELDED, or PREEMPTED): the policy decides who
+    runs next, which may be this thread again (round robin: every other
+    runnable thread runs first)."""
     global current, need_resched
     happened = kern.events()        # a safe point: collect interrupts
     if happened:                    # (events.poll(), by hand: this path is hot)
@@ -278,15 +285,8 @@ def yield_(why=YIELDED):
             switch_to(nxt, now)
         return
     me.state = RUNNABLE            # (the trace's switch event shows it left runnable)
-    if _requeue is None or why == NEW:
-        _enqueue(me, why, now)
-        nxt = pick_runnable(now)
-        switch_to(idle_thread if nxt is None else nxt, now)
-        return
     nxt = _requeue(me, why, now)
-    if nxt is me or nxt is None or nxt.state != RUNNABLE:
-        if nxt is not me:
-            nxt = pick_runnable(now)
+    if nxt is me or nxt is None:
         switch_to(idle_thread if nxt is None else nxt, now)
         return
     # Another thread runs: switch_to(nxt, now), by hand (this path is hot).
@@ -295,7 +295,10 @@ def yield_(why=YIELDED):
     nxt.state = RUNNING
     if trace.on:
         trace.record(trace.SWITCH, me.handle, nxt.handle, nxt.name)
-    kern.thread_switch(nxt.handle, nxt.sched.slice_end if _slice_timer else _next_timer(nxt, now))
+    if _slice_timer:
+        kern.thread_run(nxt)       # to nxt, the timer at its slice's end
+    else:
+        kern.thread_switch(nxt.handle, _next_timer(nxt, now))
     if exited:
         finish_switch()
 
@@ -347,7 +350,10 @@ def sleep(chan):
     nxt.state = RUNNING
     if tracing:
         trace.record(trace.SWITCH, me.handle, nxt.handle, nxt.name)
-    kern.thread_switch(nxt.handle, nxt.sched.slice_end if _slice_timer else _next_timer(nxt, now))
+    if _slice_timer:
+        kern.thread_run(nxt)
+    else:
+        kern.thread_switch(nxt.handle, _next_timer(nxt, now))
     if exited:
         finish_switch()
 
@@ -529,8 +535,10 @@ def use(name, new_quantum=0):
     for t in queued:
         if t.state == RUNNABLE:
             new.enqueue(t, NEW, now)
-    if current is not idle_thread:
-        yield_(NEW)
+    if current is not idle_thread:       # a new thread to the new policy
+        current.state = RUNNABLE
+        _enqueue(current, NEW, now)
+        run_next()
     return new
 
 

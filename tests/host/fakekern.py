@@ -194,6 +194,9 @@ class FakeKern:
         self.running = handle
         self.switch_counts[handle] = self.switch_counts.get(handle, 0) + 1
 
+    def thread_run(self, t):
+        self.thread_switch(t.handle, t.sched.slice_end)
+
     def thread_cpu(self, handle):
         ran = self.cpu.get(handle, 0)
         return ran + self.now - self.switched_at if handle == self.running else ran
