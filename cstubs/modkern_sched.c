@@ -174,6 +174,16 @@ static mp_obj_t runq_get(mp_obj_t self) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_1(runq_get_obj, runq_get);
 
+// enqueue(t, why, now) -> False: t to the back of queue t.sched.pri (0
+// with one queue).  Round robin's enqueue hook (never preempting).
+static mp_obj_t runq_enqueue(size_t n_args, const mp_obj_t *args) {
+    runq_t *q = MP_OBJ_TO_PTR(args[0]);
+    mp_obj_t st = load(args[1], MP_QSTR_sched);
+    put(q, args[1], st, q->npri > 1 ? arg_pri(q, load(st, MP_QSTR_pri)) : 0);
+    return mp_const_false;
+}
+static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(runq_enqueue_obj, 4, 4, runq_enqueue);
+
 // take(now) -> get(), handed out to run from now (its slice starts), or None.
 static mp_obj_t runq_take(mp_obj_t self, mp_obj_t now) {
     runq_t *q = MP_OBJ_TO_PTR(self);
@@ -294,6 +304,7 @@ static void runq_attr(mp_obj_t self, qstr attr, mp_obj_t *dest) {
 }
 
 static const mp_rom_map_elem_t runq_locals_table[] = {
+    { MP_ROM_QSTR(MP_QSTR_enqueue), MP_ROM_PTR(&runq_enqueue_obj) },
     { MP_ROM_QSTR(MP_QSTR_take), MP_ROM_PTR(&runq_take_obj) },
     { MP_ROM_QSTR(MP_QSTR_requeue), MP_ROM_PTR(&runq_requeue_obj) },
     { MP_ROM_QSTR(MP_QSTR_stop), MP_ROM_PTR(&runq_stop_obj) },

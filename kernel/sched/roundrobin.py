@@ -17,25 +17,24 @@ class RoundRobin:
         self.queue = RunQueue(1, capacity)
         self.quantum = self.queue.quantum = quantum
         self.rearm = False
-        # The hooks that run at every switch are the queue's own, in C:
-        # pick_next(now) takes the head and starts its slice; requeue(t,
-        # why, now) puts t at the back and takes the head (t itself, with
-        # a new slice, if it is alone).  kernel/sched/runq.py says exactly.
+        # The hooks that run at every switch and wakeup are the queue's
+        # own, in C (kernel/sched/runq.py says exactly what they do):
+        # enqueue(t, why, now) puts t at the back and returns False (round
+        # robin never preempts early); pick_next(now) takes the head and
+        # starts its slice; requeue(t, why, now) puts t at the back and
+        # takes the head (t itself, with a new slice, if it is alone);
+        # blocked(t, now) only notes the time t ran.
+        self.enqueue = self.queue.enqueue
         self.pick_next = self.queue.take
         self.requeue = self.queue.requeue
+        self.blocked = self.queue.stop
 
     def reset(self, quantum):
         self.quantum = self.queue.quantum = quantum
         self.rearm = False
 
-    def enqueue(self, thread, why, now):
-        self.queue.put(thread, 0)
-        return False                          # round robin never preempts early
-
-    def blocked(self, thread, now):
+    def exited(self, thread, now):
         pass
-
-    exited = blocked
 
     def tick(self, thread, now):
         if thread is None:

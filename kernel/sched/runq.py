@@ -22,6 +22,8 @@
 #   put(t, pri)                t to the back of queue pri; t.sched.queued
 #   get()                      the head of the highest non-empty queue,
 #                              removed (no longer queued); None if empty
+#   enqueue(t, why, now)       put(t, t.sched.pri) (0 with one queue), and
+#                              False: round robin's enqueue hook
 #   take(now)                  get(), handed out to run: its running_since
 #                              is now, its slice_end now + quantum
 #   requeue(t, why, now)       the running thread t's run (since its
@@ -65,6 +67,10 @@ except ImportError:            # CPython: the host tests
             t = self.queues[pri].popleft()
             t.sched.queued = False
             return t
+
+        def enqueue(self, t, why, now):
+            self.put(t, t.sched.pri if len(self.queues) > 1 else 0)
+            return False
 
         def _hand_out(self, t, now):
             t.sched.running_since = now

@@ -326,13 +326,12 @@ def sleep(chan):
     # sleeping then allocates nothing.
     tracing = trace.on
     what = repr(chan)[:11] if tracing else ""
-    waiting = sleepers.get(chan)
-    if waiting is None:
-        sleepers[chan] = me
-    elif type(waiting) is list:
-        waiting.append(me)
-    else:
-        sleepers[chan] = [waiting, me]
+    waiting = sleepers.setdefault(chan, me)
+    if waiting is not me:
+        if type(waiting) is list:
+            waiting.append(me)
+        else:
+            sleepers[chan] = [waiting, me]
     me.state = SLEEPING
     me.chan = chan
     now = kern.time()
@@ -375,15 +374,21 @@ def wake(thread):
 
 def wakeup(chan):
     """Make every thread sleeping on chan runnable."""
+    global need_resched
     waiting = sleepers.pop(chan, None)
     if waiting is None:
         return
     now = kern.time()
-    if type(waiting) is not list:          # one sleeper: the thread itself
-        _woken(waiting, now)
-    else:
+    if type(waiting) is list:
         for thread in waiting:
             _woken(thread, now)
+    else:                                  # one sleeper: the thread itself
+        if trace.on:                       # (_woken(waiting, now), by hand)
+            trace.record(trace.WAKEUP, current.handle, waiting.handle)
+        waiting.state = RUNNABLE
+        waiting.chan = None
+        if _enqueue(waiting, WOKEN, now):
+            need_resched = True
     if policy.rearm:
         rearm()
 
