@@ -185,3 +185,14 @@ def test_the_schedtrace_call_records_a_command(boot):
     assert "switch" in kinds and "sleep" in kinds and "wakeup" in kinds
     assert any(e["kind"] == "name" and e["name"] == "hog" for e in events)
     assert m.run("kern.trace_count()") == str(len(events))   # off: nothing since
+
+
+@pytest.mark.parametrize("policy", ["rr", "plan9", "edf+plan9"])
+def test_switches_and_wakeups_allocate_nothing(boot, policy):
+    # Two kernel threads yield to each other and sleep and wake each other
+    # 20 and then 2000 times: the heap's peak rises by the same few bytes
+    # (the frames of the calls in progress), not by anything per switch.
+    m = boot(bootargs="monitor sched=" + policy)
+    few = int(m.run("sched.heap_growth(20)"))
+    many = int(m.run("sched.heap_growth(2000)", 60))
+    assert many - few < 512, (few, many)
