@@ -35,6 +35,7 @@ typedef struct {
     mp_obj_base_t base;
     mp_obj_t running;          // the thread take/requeue handed out last, or None
     mp_int_t quantum;          // a slice, in `time` cycles
+    bool accounting;           // keep sched.running_since and sched.ran
     uint32_t vec;              // bit p: queue p is not empty
     uint16_t npri, capacity;
     uint16_t count;            // threads queued, all priorities
@@ -127,10 +128,18 @@ static mp_obj_t get(runq_t *q, mp_obj_t *st) {
 }
 
 // t (t.sched is st) is handed out to run from now: its run starts, a slice ends later.
+// The thread hand_out gave last and the end of its slice, for thread_run
+// (which uses them once): the switch that follows needs no lookup.
+MP_REGISTER_ROOT_POINTER(mp_obj_t runq_handed_out);
+static mp_int_t handed_out_slice_end;
+
 static mp_obj_t hand_out(runq_t *q, mp_obj_t t, mp_obj_t st, mp_int_t now) {
-    set_field(st, MP_QSTR_running_since, now);
+    if (q->accounting)
+        set_field(st, MP_QSTR_running_since, now);
     set_field(st, MP_QSTR_slice_end, now + q->quantum);
     q->running = t;
+    MP_STATE_VM(runq_handed_out) = t;
+    handed_out_slice_end = now + q->quantum;
     return t;
 }
 
@@ -148,6 +157,7 @@ static mp_obj_t runq_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
     runq_t *q = mp_obj_malloc_var(runq_t, slot, mp_obj_t, 2 * npri * capacity, type);
     q->running = mp_const_none;
     q->quantum = 0;
+    q->accounting = true;
     q->vec = 0;
     q->npri = (uint16_t)npri;
     q->capacity = (uint16_t)capacity;
@@ -207,7 +217,8 @@ static mp_obj_t runq_requeue(size_t n_args, const mp_obj_t *args) {
     mp_obj_t t = args[1];
     mp_int_t now = mp_obj_get_int(args[3]);
     mp_obj_t st = load(t, MP_QSTR_sched);
-    charge(st, now);
+    if (q->accounting)
+        charge(st, now);
     int pri = 0;
     if (q->npri > 1)
         pri = arg_pri(q, load(st, MP_QSTR_pri));
@@ -223,7 +234,8 @@ static MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(runq_requeue_obj, 4, 4, runq_requeue)
 // charged to it and nobody is running.  (A policy's blocked hook.)
 static mp_obj_t runq_stop(mp_obj_t self, mp_obj_t t, mp_obj_t now) {
     runq_t *q = MP_OBJ_TO_PTR(self);
-    charge(load(t, MP_QSTR_sched), mp_obj_get_int(now));
+    if (q->accounting)
+        charge(load(t, MP_QSTR_sched), mp_obj_get_int(now));
     q->running = mp_const_none;
     return mp_const_none;
 }
@@ -285,20 +297,27 @@ static mp_obj_t runq_unary_op(mp_unary_op_t op, mp_obj_t self) {
     }
 }
 
-// The attributes `running` and `quantum`, read and written.
+// The attributes `running`, `quantum` and `accounting`, read and written.
 static void runq_attr(mp_obj_t self, qstr attr, mp_obj_t *dest) {
     runq_t *q = MP_OBJ_TO_PTR(self);
-    if (attr != MP_QSTR_running && attr != MP_QSTR_quantum) {
+    if (attr != MP_QSTR_running && attr != MP_QSTR_quantum && attr != MP_QSTR_accounting) {
         dest[1] = MP_OBJ_SENTINEL;        // a method: look in the locals
         return;
     }
     if (dest[0] == MP_OBJ_NULL) {         // load
-        dest[0] = attr == MP_QSTR_running ? q->running : MP_OBJ_NEW_SMALL_INT(q->quantum);
+        if (attr == MP_QSTR_running)
+            dest[0] = q->running;
+        else if (attr == MP_QSTR_quantum)
+            dest[0] = MP_OBJ_NEW_SMALL_INT(q->quantum);
+        else
+            dest[0] = mp_obj_new_bool(q->accounting);
     } else if (dest[1] != MP_OBJ_NULL) {  // store
         if (attr == MP_QSTR_running)
             q->running = dest[1];
-        else
+        else if (attr == MP_QSTR_quantum)
             q->quantum = mp_obj_get_int(dest[1]);
+        else
+            q->accounting = mp_obj_is_true(dest[1]);
         dest[0] = MP_OBJ_NULL;
     }
 }
@@ -395,7 +414,11 @@ MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(kern_thread_switch_obj, 1, 2, kern_thread_sw
 // slice it gave (kernel/sched/__init__.py: slice_timer).
 static mp_obj_t kern_thread_run(mp_obj_t t) {
     mp_int_t handle = mp_obj_get_int(load(t, MP_QSTR_handle));
-    deadline[0] = (uint64_t)mp_obj_get_int(load(load(t, MP_QSTR_sched), MP_QSTR_slice_end));
+    if (t == MP_STATE_VM(runq_handed_out))   // just handed out by a run queue
+        deadline[0] = (uint64_t)handed_out_slice_end;
+    else
+        deadline[0] = (uint64_t)mp_obj_get_int(load(load(t, MP_QSTR_sched), MP_QSTR_slice_end));
+    MP_STATE_VM(runq_handed_out) = MP_OBJ_NULL;
     program();
     if (kthread_switch((int)handle) < 0)
         mp_raise_ValueError(MP_ERROR_TEXT("no such kernel thread"));

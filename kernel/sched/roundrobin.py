@@ -16,6 +16,7 @@ class RoundRobin:
         # that can exist) bounds the queue and it can never overflow.
         self.queue = RunQueue(1, capacity)
         self.quantum = self.queue.quantum = quantum
+        self.queue.accounting = False         # no run times: nothing here uses them
         self.rearm = False
         # The hooks that run at every switch and wakeup are the queue's
         # own, in C (kernel/sched/runq.py says exactly what they do):
@@ -23,7 +24,7 @@ class RoundRobin:
         # robin never preempts early); pick_next(now) takes the head and
         # starts its slice; requeue(t, why, now) puts t at the back and
         # takes the head (t itself, with a new slice, if it is alone);
-        # blocked(t, now) only notes the time t ran.
+        # blocked(t, now) does nothing that matters here.
         self.enqueue = self.queue.enqueue
         self.pick_next = self.queue.take
         self.requeue = self.queue.requeue

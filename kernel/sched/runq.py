@@ -17,6 +17,8 @@
 #   RunQueue(npri, capacity)   npri queues (0..npri-1, higher runs first),
 #                              each holding at most `capacity` threads
 #   quantum                    the slice take/requeue give, in time cycles
+#   accounting                 whether take/requeue/stop keep running_since
+#                              and ran (True; round robin needs neither)
 #   running                    the thread take/requeue handed out last, or
 #                              None (after stop, or take found nobody)
 #   put(t, pri)                t to the back of queue pri; t.sched.queued
@@ -51,6 +53,7 @@ except ImportError:            # CPython: the host tests
             self.queues = [deque() for _ in range(npri)]
             self.capacity = capacity
             self.quantum = 0
+            self.accounting = True
             self.running = None
 
         def put(self, t, pri):
@@ -73,7 +76,8 @@ except ImportError:            # CPython: the host tests
             return False
 
         def _hand_out(self, t, now):
-            t.sched.running_since = now
+            if self.accounting:
+                t.sched.running_since = now
             t.sched.slice_end = now + self.quantum
             self.running = t
             return t
@@ -87,7 +91,8 @@ except ImportError:            # CPython: the host tests
 
         def requeue(self, t, why, now):
             st = t.sched
-            st.ran += now - st.running_since
+            if self.accounting:
+                st.ran += now - st.running_since
             pri = st.pri if len(self.queues) > 1 else 0
             if self.highest() < pri:
                 return self._hand_out(t, now)
@@ -95,7 +100,8 @@ except ImportError:            # CPython: the host tests
             return self._hand_out(self.get(), now)
 
         def stop(self, t, now):
-            t.sched.ran += now - t.sched.running_since
+            if self.accounting:
+                t.sched.ran += now - t.sched.running_since
             self.running = None
 
         def remove(self, t, pri):
