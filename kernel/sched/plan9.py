@@ -139,26 +139,32 @@ class Plan9:
         self.runq.running = None
 
     def tick(self, thread, now):
+        rebalanced = False
         if now - self.load_time >= LOAD_STEP:
             self.account_load(now)
             if now - self.balance_time >= TIMEBASE_HZ:
                 self.balance_time = now
                 self.rebalance(now)
+                rebalanced = True
         if thread is None:
             return False
         st = thread.sched
-        if st.fixed:                     # a fixed priority: nothing to recompute
-            pri = st.pri                 # (its run time is added when it leaves the CPU)
-        else:
-            st.ran += now - st.running_since
-            st.running_since = now
-            self.updatecpu(st, now)
-            pri = st.pri = self.reprioritize(st)
+        if st.fixed:
+            # A fixed priority never changes and no quantum ends it: only a
+            # higher thread takes the CPU, and a queued thread can become
+            # higher only here, at a rebalance (enqueue tests its own).
+            if now >= st.slice_end:
+                st.slice_end = now + self.quantum
+            return rebalanced and self.runq.highest() > st.pri   # anyhigher()
+        st.ran += now - st.running_since
+        st.running_since = now
+        self.updatecpu(st, now)
+        pri = st.pri = self.reprioritize(st)
         runq = self.runq
         if runq.highest() > pri:                     # anyhigher()
             return True
         if now >= st.slice_end:
-            if runq and not st.fixed:                # anyready()
+            if runq:                                 # anyready()
                 return True
             st.slice_end = now + self.quantum
         return False
