@@ -53,11 +53,6 @@ THREAD_STATE_NAMES = ("new", "runnable", "running", "sleeping", "exited")
 
 
 class Thread:
-    # What it ran and how often it was switched to, once its C thread is
-    # freed (until then C counts: cpu_time() and switches() read it there).
-    cpu = 0
-    switches = 0
-
     def __init__(self, name, function, args):
         self.name = name
         self.function = function
@@ -65,6 +60,12 @@ class Thread:
         self.state = NEW
         self.handle = -1          # the C thread's handle (0 = the boot thread)
         self.chan = None          # what a SLEEPING thread waits for
+        # What it ran (`time` cycles) and how often it was switched to,
+        # copied here when its C thread is freed; until then C counts
+        # (cpu_time() and switches() read it there).  Set now, so that the
+        # copy at exit allocates nothing.
+        self.cpu = 0
+        self.switches = 0
         self.sched = State(True)  # the scheduling policy's state for it
         self.result = None        # what its function returned
         self.done = False
