@@ -89,6 +89,7 @@ _next_timer = None
 _blocked = None
 _requeue = None       # policy.requeue, or _requeue_by_hooks: enqueue + pick_next in one
 _slice_timer = False  # policy.slice_timer: next_timer(t) is t.sched.slice_end
+_tracing = False      # trace.on, copied (trace.watchers): a global is cheaper to test
 idle_thread = None    # the boot thread, run when nothing else can be
 threads = {}          # handle -> Thread, every live thread
 sleepers = {}         # channel -> Thread or [Thread], the wait queues
@@ -129,6 +130,7 @@ def init(policy_name=None):
         _install(_make(sched.DEFAULT, sched.DEFAULT))
     timer.on_timer(timer.SCHED, sched_timer)
     events.on_event(kern.EV_TIMER, timer.fired)
+    trace.watchers.append(_trace_changed)
     idle_thread = Thread("idle", None, ())
     idle_thread.handle = kern.thread_current()
     idle_thread.state = RUNNING
@@ -175,6 +177,11 @@ def _make(name, inner):
             name, ", ".join(sorted(sched.POLICIES))))
     made.reset(quantum)
     return made
+
+
+def _trace_changed(flag):
+    global _tracing
+    _tracing = flag
 
 
 def _requeue_by_hooks(thread, why, now):
@@ -251,7 +258,7 @@ def join(thread):
 
 def make_runnable(thread, why=WOKEN):
     global need_resched
-    if trace.on and why == WOKEN:
+    if _tracing and why == WOKEN:
         trace.record(trace.WAKEUP, current.handle, thread.handle)
     thread.state = RUNNABLE
     thread.chan = None
@@ -294,7 +301,7 @@ def yield_(why=YIELDED):
     need_resched = False
     current = nxt
     nxt.state = RUNNING
-    if trace.on:
+    if _tracing:
         trace.record(trace.SWITCH, me.handle, nxt.handle, nxt.name)
     if _slice_timer:
         kern.thread_run(nxt)       # to nxt, the timer at its slice's end
@@ -325,7 +332,7 @@ def sleep(chan):
     # the channel is made first too: it allocates.)  A channel with one
     # sleeper (nearly all of them) holds the thread itself, not a list:
     # sleeping then allocates nothing.
-    tracing = trace.on
+    tracing = _tracing
     what = repr(chan)[:11] if tracing else ""
     waiting = sleepers.setdefault(chan, me)
     if waiting is not me:
@@ -384,7 +391,7 @@ def wakeup(chan):
         for thread in waiting:
             _woken(thread, now)
     else:                                  # one sleeper: the thread itself
-        if trace.on:                       # (_woken(waiting, now), by hand)
+        if _tracing:                       # (_woken(waiting, now), by hand)
             trace.record(trace.WAKEUP, current.handle, waiting.handle)
         waiting.state = RUNNABLE
         waiting.chan = None
@@ -396,7 +403,7 @@ def wakeup(chan):
 
 def _woken(thread, now):
     global need_resched
-    if trace.on:
+    if _tracing:
         trace.record(trace.WAKEUP, current.handle, thread.handle)
     thread.state = RUNNABLE                # make_runnable(), by hand
     thread.chan = None
@@ -445,7 +452,7 @@ def switch_to(thread, now):
         old.state = RUNNABLE             # waiting in idle_loop, never queued
     current = thread
     thread.state = RUNNING
-    if trace.on:
+    if _tracing:
         trace.record(trace.SWITCH, old.handle, thread.handle, thread.name)
     kern.thread_switch(thread.handle, when)
     # Running again, on our own stack, some time later.
