@@ -196,3 +196,34 @@ def test_switches_and_wakeups_allocate_nothing(boot, policy):
     few = int(m.run("sched.heap_growth(20)"))
     many = int(m.run("sched.heap_growth(2000)", 60))
     assert many - few < 512, (few, many)
+
+
+def test_the_c_run_queue_keeps_fifo_order_priorities_and_bookkeeping(machine):
+    # kern.RunQueue itself, at the monitor (kernel/sched/runq.py describes
+    # it; the host tests drive its Python twin the same way).
+    run = machine.run
+    run("from kernel.sched.runq import RunQueue")
+    run("from kernel.sched.base import State")
+    run('exec("class T:\\n def __init__(self, n):\\n  self.name = n\\n  self.sched = State(False)")')
+    run("q = RunQueue(20, 4); q.quantum = 7; a, b, c, d = T('a'), T('b'), T('c'), T('d')")
+    assert machine.value("q.get() is None and q.highest() == -1 and not q and q.running is None")
+    run("q.put(a, 3); q.put(b, 10); q.put(c, 10)")
+    assert machine.value("(a.sched.queued, len(q), q.highest(), [t.name for t in q.items(10)])") == \
+        (True, 3, 10, ["b", "c"])
+    assert machine.value("q.take(100).name, q.running.name, b.sched.queued") == ("b", "b", False)
+    assert machine.value("b.sched.running_since, b.sched.slice_end") == (100, 107)
+    run("d.sched.pri = 2; d.sched.running_since = 90")
+    assert machine.value("q.requeue(d, 3, 100).name") == "c"       # d behind; the head runs
+    assert machine.value("d.sched.ran, d.sched.queued, q.running.name") == (10, True, "c")
+    run("c.sched.pri = 19")
+    assert machine.value("q.requeue(c, 3, 105).name") == "c"       # nobody higher: c runs on
+    assert machine.value("c.sched.slice_end, c.sched.queued, c.sched.ran") == (112, False, 5)
+    run("q.stop(c, 110)")
+    assert machine.value("q.running is None and c.sched.ran == 10")
+    assert machine.value("q.remove(a, 3), q.remove(a, 3), a.sched.queued") == (True, False, False)
+    assert machine.value("[t and t.name for t in (q.get(), q.get())]") == ["d", None]
+    run("for t in (a, b, c, d): q.put(t, 0)")
+    assert "OverflowError" in run("q.put(T('e'), 0)")
+    assert "ValueError" in run("q.put(a, 20)")
+    run("q.accounting = False; r = RunQueue(1, 2); r.quantum = 5; r.accounting = False")
+    assert machine.value("r.enqueue(a, 1, 0), r.take(50) is a, a.sched.slice_end") == (False, True, 55)
