@@ -479,3 +479,69 @@ def test_requeue_is_enqueue_then_pick_next(name):
     got2 = [two.requeue(b, YIELDED, 5)]
     assert [t.name for t in got] == [t.name for t in got2]
     assert [t.name for t in one.threads()] == [t.name for t in two.threads()]
+
+
+class HooksOnly:
+    """A policy with only the interface's required hooks (no requeue, no
+    slice_timer), as a course lab writes one: the thread layer must drive
+    it through enqueue and pick_next alone."""
+
+    name = "hooks-only"
+
+    def __init__(self):
+        self.queue = []
+        self.rearm = False
+
+    def enqueue(self, thread, why, now):
+        thread.sched.queued = True
+        self.queue.append(thread)
+        return False
+
+    def pick_next(self, now):
+        if not self.queue:
+            return None
+        thread = self.queue.pop(0)
+        thread.sched.queued = False
+        return thread
+
+    def blocked(self, thread, now):
+        pass
+
+    exited = blocked
+
+    def tick(self, thread, now):
+        return False
+
+    def next_timer(self, thread, now):
+        return NEVER if thread is None else now + 7 * MS
+
+    def remove(self, thread):
+        if thread.sched.queued:
+            thread.sched.queued = False
+            self.queue.remove(thread)
+
+    def threads(self):
+        return list(self.queue)
+
+    def reset(self, quantum):
+        pass
+
+    def __len__(self):
+        return len(self.queue)
+
+
+def test_a_policy_with_the_required_hooks_alone_schedules(kern, kthread):
+    from tests.host.test_kernel import spawn_and_run
+    kthread._install(HooksOnly())
+    a = spawn_and_run(kthread, "a")
+    b = kthread.spawn("b", print)
+    kern.now = 100
+    kthread.yield_()                                   # enqueue(a) + pick_next: b runs
+    assert kthread.current is b and kern.switches[-1] == b.handle
+    assert kern.timer == 100 + 7 * MS                  # its next_timer, asked at the switch
+    assert kthread.policy.threads() == [a] and a.state == kthread.RUNNABLE
+    kthread.sleep("x")                                 # b blocks: a runs again
+    assert kthread.current is a and kthread.sleeping_on("x") == [b]
+    kthread.wakeup("x")
+    kthread.yield_()
+    assert kthread.current is b and kthread.policy.threads() == [a]
