@@ -6,8 +6,10 @@
 // put and get are a few dozen instructions, where the same in Python (a
 // deque per priority, the mask, the count) costs thousands.  Which queue a
 // thread goes to, and when, is the policy's business (kernel/sched/); the
-// queues hold the Thread objects themselves.  Every thread is queued at
-// most once, so `capacity` bounds each queue and none ever overflows.
+// queues hold the Thread objects themselves, in nodes linked by index
+// from one pool of `capacity` nodes: every thread is queued at most once,
+// so the pool (the most threads there can be) never runs out, and its
+// size does not depend on the number of priorities.
 // kernel/sched/runq.py describes each method (and is the same in Python).
 //
 // The queue also keeps the bookkeeping that goes with queueing and running
@@ -31,6 +33,13 @@
 
 // ---- run queues ----
 
+#define NIL 0xffff                 // no node
+
+typedef struct {
+    mp_obj_t t, st;            // a queued thread and its t.sched
+    uint16_t next;             // the next node in its queue, or in the free list
+} node_t;
+
 typedef struct {
     mp_obj_base_t base;
     mp_obj_t running;          // the thread take/requeue handed out last, or None
@@ -39,17 +48,10 @@ typedef struct {
     uint32_t vec;              // bit p: queue p is not empty
     uint16_t npri, capacity;
     uint16_t count;            // threads queued, all priorities
-    uint16_t head[32], len[32];
-    mp_obj_t slot[];           // npri rings of `capacity` threads, then as
-} runq_t;                      // many of their t.sched, side by side
-
-static mp_obj_t *ring(runq_t *q, int pri) {
-    return &q->slot[pri * q->capacity];
-}
-
-static mp_obj_t *ring_st(runq_t *q, int pri) {
-    return &q->slot[(q->npri + pri) * q->capacity];
-}
+    uint16_t free;             // the first unused node
+    uint16_t head[32], tail[32];   // each queue's first and last node
+    node_t node[];             // `capacity` of them
+} runq_t;
 
 static int highest(uint32_t v) {
     return 31 - __builtin_clz(v);
@@ -100,31 +102,51 @@ static void set_field(mp_obj_t st, qstr name, mp_int_t v) {
 
 // t (whose t.sched is st) to the back of queue pri.
 static void put(runq_t *q, mp_obj_t t, mp_obj_t st, int pri) {
-    if (q->len[pri] >= q->capacity)
+    int n = q->free;
+    if (n == NIL)
         mp_raise_msg(&mp_type_OverflowError, MP_ERROR_TEXT("run queue full"));
     store(st, MP_QSTR_queued, mp_const_true);
-    int i = (q->head[pri] + q->len[pri]) % q->capacity;
-    ring(q, pri)[i] = t;
-    ring_st(q, pri)[i] = st;
-    q->len[pri]++;
+    q->free = q->node[n].next;
+    q->node[n].t = t;
+    q->node[n].st = st;
+    q->node[n].next = NIL;
+    if (q->head[pri] == NIL)
+        q->head[pri] = n;
+    else
+        q->node[q->tail[pri]].next = n;
+    q->tail[pri] = n;
     q->count++;
     q->vec |= 1u << pri;
+}
+
+// Node n, which follows node prev (NIL: n is the head) in queue pri, out
+// of the queue and back to the pool; its thread, with *st its t.sched.
+static mp_obj_t unqueue(runq_t *q, int pri, int prev, int n, mp_obj_t *st) {
+    node_t *x = &q->node[n];
+    if (prev == NIL)
+        q->head[pri] = x->next;
+    else
+        q->node[prev].next = x->next;
+    if (q->tail[pri] == n)
+        q->tail[pri] = prev;
+    if (q->head[pri] == NIL)
+        q->vec &= ~(1u << pri);
+    mp_obj_t t = x->t;
+    *st = x->st;
+    x->t = x->st = MP_OBJ_NULL;
+    x->next = q->free;
+    q->free = n;
+    q->count--;
+    store(*st, MP_QSTR_queued, mp_const_false);
+    return t;
 }
 
 // The head of the highest non-empty queue, removed (None if none); *st its t.sched.
 static mp_obj_t get(runq_t *q, mp_obj_t *st) {
     if (q->vec == 0)
         return mp_const_none;
-    int pri = highest(q->vec), i = q->head[pri];
-    mp_obj_t t = ring(q, pri)[i];
-    *st = ring_st(q, pri)[i];
-    ring(q, pri)[i] = ring_st(q, pri)[i] = MP_OBJ_NULL;
-    q->head[pri] = (i + 1) % q->capacity;
-    if (--q->len[pri] == 0)
-        q->vec &= ~(1u << pri);
-    q->count--;
-    store(*st, MP_QSTR_queued, mp_const_false);
-    return t;
+    int pri = highest(q->vec);
+    return unqueue(q, pri, NIL, q->head[pri], st);
 }
 
 // t (t.sched is st) is handed out to run from now: its run starts, a slice ends later.
@@ -152,9 +174,9 @@ static mp_obj_t runq_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
     const mp_obj_t *args) {
     mp_arg_check_num(n_args, n_kw, 2, 2, false);
     mp_int_t npri = mp_obj_get_int(args[0]), capacity = mp_obj_get_int(args[1]);
-    if (npri < 1 || npri > 32 || capacity < 1 || capacity > 4096)
-        mp_raise_ValueError(MP_ERROR_TEXT("1..32 priorities, 1..4096 threads"));
-    runq_t *q = mp_obj_malloc_var(runq_t, slot, mp_obj_t, 2 * npri * capacity, type);
+    if (npri < 1 || npri > 32 || capacity < 1 || capacity >= NIL)
+        mp_raise_ValueError(MP_ERROR_TEXT("1..32 priorities, 1..65534 threads"));
+    runq_t *q = mp_obj_malloc_var(runq_t, node, node_t, capacity, type);
     q->running = mp_const_none;
     q->quantum = 0;
     q->accounting = true;
@@ -163,9 +185,12 @@ static mp_obj_t runq_make_new(const mp_obj_type_t *type, size_t n_args, size_t n
     q->capacity = (uint16_t)capacity;
     q->count = 0;
     for (int p = 0; p < 32; p++)
-        q->head[p] = q->len[p] = 0;
-    for (mp_int_t i = 0; i < 2 * npri * capacity; i++)
-        q->slot[i] = MP_OBJ_NULL;
+        q->head[p] = q->tail[p] = NIL;
+    for (mp_int_t i = 0; i < capacity; i++) {
+        q->node[i].t = q->node[i].st = MP_OBJ_NULL;
+        q->node[i].next = i + 1 < capacity ? i + 1 : NIL;
+    }
+    q->free = 0;
     return MP_OBJ_FROM_PTR(q);
 }
 
@@ -246,27 +271,14 @@ static MP_DEFINE_CONST_FUN_OBJ_3(runq_stop_obj, runq_stop);
 static mp_obj_t runq_remove(mp_obj_t self, mp_obj_t t, mp_obj_t pri_obj) {
     runq_t *q = MP_OBJ_TO_PTR(self);
     int pri = arg_pri(q, pri_obj);
-    mp_obj_t *r = ring(q, pri), *rs = ring_st(q, pri);
-    int n = q->len[pri], found = -1;
-    for (int i = 0, j = 0; i < n; i++) {
-        int from = (q->head[pri] + i) % q->capacity, to = (q->head[pri] + j) % q->capacity;
-        if (r[from] == t && found < 0) {
-            found = from;
-            continue;
+    for (int prev = NIL, n = q->head[pri]; n != NIL; prev = n, n = q->node[n].next) {
+        if (q->node[n].t == t) {
+            mp_obj_t st;
+            unqueue(q, pri, prev, n, &st);
+            return mp_const_true;
         }
-        r[to] = r[from];
-        rs[to] = rs[from];
-        j++;
     }
-    if (found < 0)
-        return mp_const_false;
-    int last = (q->head[pri] + n - 1) % q->capacity;
-    r[last] = rs[last] = MP_OBJ_NULL;
-    q->count--;
-    if (--q->len[pri] == 0)
-        q->vec &= ~(1u << pri);
-    store(load(t, MP_QSTR_sched), MP_QSTR_queued, mp_const_false);
-    return mp_const_true;
+    return mp_const_false;
 }
 static MP_DEFINE_CONST_FUN_OBJ_3(runq_remove_obj, runq_remove);
 
@@ -282,8 +294,8 @@ static mp_obj_t runq_items(mp_obj_t self, mp_obj_t pri_obj) {
     runq_t *q = MP_OBJ_TO_PTR(self);
     int pri = arg_pri(q, pri_obj);
     mp_obj_t list = mp_obj_new_list(0, NULL);
-    for (int i = 0; i < q->len[pri]; i++)
-        mp_obj_list_append(list, ring(q, pri)[(q->head[pri] + i) % q->capacity]);
+    for (int n = q->head[pri]; n != NIL; n = q->node[n].next)
+        mp_obj_list_append(list, q->node[n].t);
     return list;
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(runq_items_obj, runq_items);

@@ -15,7 +15,7 @@
 # it is also the C type's specification.
 #
 #   RunQueue(npri, capacity)   npri queues (0..npri-1, higher runs first),
-#                              each holding at most `capacity` threads
+#                              holding at most `capacity` threads in all
 #   quantum                    the slice take/requeue give, in time cycles
 #   accounting                 whether take/requeue/stop keep running_since
 #                              and ran (True; round robin needs neither)
@@ -48,8 +48,8 @@ except ImportError:            # CPython: the host tests
 
     class RunQueue:
         def __init__(self, npri, capacity):
-            if not (1 <= npri <= 32 and 1 <= capacity <= 4096):
-                raise ValueError("1..32 priorities, 1..4096 threads")
+            if not (1 <= npri <= 32 and 1 <= capacity < 0xFFFF):
+                raise ValueError("1..32 priorities, 1..65534 threads")
             self.queues = [deque() for _ in range(npri)]
             self.capacity = capacity
             self.quantum = 0
@@ -58,7 +58,7 @@ except ImportError:            # CPython: the host tests
 
         def put(self, t, pri):
             q = self.queues[pri]
-            if len(q) >= self.capacity:
+            if len(self) >= self.capacity:
                 raise OverflowError("run queue full")
             t.sched.queued = True
             q.append(t)
