@@ -9,6 +9,7 @@
 #   make grade LAB=name   build with a course lab's programs and grade the tree
 #                  (labs/README.md); `make grade` alone lists the labs
 #   make handin LAB=name  the lab's work in one file, build/handin/name-handin.tar.gz
+#   make torture   the kernel-memory torture test, 10 rounds (TORTURE_ROUNDS=, TORTURE_EXECS=)
 #   make test-labs every lab's grader against its reference solution and the
 #                  unmodified tree
 #   make clean     remove the kernel build and fs.img (keeps the downloaded MicroPython)
@@ -44,7 +45,7 @@ GDBPORT ?= 26000
 PYTEST_ARGS ?=
 VENV_PY := .venv/bin/python
 
-.PHONY: all setup kernel qemu qemu-gdb test bench trace clean distclean print-qemu-cmd \
+.PHONY: all setup kernel qemu qemu-gdb test bench trace torture clean distclean print-qemu-cmd \
 	grade handin test-labs
 
 all: kernel
@@ -105,6 +106,13 @@ handin: setup
 
 test-labs: kernel
 	$(VENV_PY) -m tools.grade prove
+
+# The kernel-memory torture test, longer than make test's one round.
+TORTURE_ROUNDS ?= 10
+TORTURE_EXECS ?= 250
+torture: kernel
+	PYRITE_TORTURE_ROUNDS=$(TORTURE_ROUNDS) PYRITE_TORTURE_EXECS=$(TORTURE_EXECS) \
+		$(VENV_PY) -m pytest tests/qemu/test_memory.py -k torture
 
 # The exact QEMU command line, for the tests and tools (one source of truth).
 print-qemu-cmd:

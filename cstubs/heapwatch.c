@@ -10,6 +10,9 @@
 // its fullest moments are just before each collection: sampling the used
 // bytes there (and now, when asked) gives the true peak.
 //
+// It also counts allocations and their bytes: a hot path that allocates
+// nothing shows a count that does not move (kern.heap_allocs()).
+//
 // The reserve.  Each system call allocates a small, bounded amount (the
 // kernel's memory rule), so one block of RESERVE_BYTES held back at boot
 // is enough for any call to finish.  When an allocation fails even after a
@@ -87,7 +90,85 @@ static void *alloc_from_reserve(size_t n_bytes, unsigned int alloc_flags) {
     return __real_gc_alloc(n_bytes, alloc_flags);
 }
 
+// Allocation sites, while asked for (kern.heap_sites): the C caller of
+// each allocation (mp_obj_new_tuple, a bound method, ...), counted.  A
+// debugging aid for finding what allocates on a hot path.
+static struct heap_site sites[NSITES];
+static int sites_on;
+
+static int last_site = -1;
+static size_t last_bytes;
+
+static void count_site(void *caller, size_t n_bytes) {
+    for (int i = 0; i < NSITES; i++) {
+        if (sites[i].caller == caller || sites[i].caller == NULL) {
+            sites[i].caller = caller;
+            sites[i].count++;
+            sites[i].bytes += n_bytes;
+            last_site = i;
+            last_bytes = n_bytes;
+            return;
+        }
+    }
+    last_site = -1;
+}
+
+// The last allocation counted belongs to `caller` (a wrapper's caller).
+static void sites_last_set(void *caller) {
+    if (last_site < 0)
+        return;
+    sites[last_site].count--;
+    sites[last_site].bytes -= last_bytes;
+    count_site(caller, last_bytes);
+}
+
+int heapwatch_sites(int on, struct heap_site **out) {
+    if (on >= 0) {
+        sites_on = on;
+        memset(sites, 0, sizeof(sites));
+    }
+    *out = sites;
+    return NSITES;
+}
+
+// m_malloc and friends are wrapped too, so that a site is their caller.
+void *__real_m_malloc(size_t n_bytes);
+void *__real_m_malloc0(size_t n_bytes);
+void *__real_m_malloc_maybe(size_t n_bytes);
+static void *site_caller;
+
+void *__wrap_m_malloc(size_t n_bytes) {
+    site_caller = __builtin_return_address(0);
+    return __real_m_malloc(n_bytes);
+}
+
+void *__wrap_m_malloc0(size_t n_bytes) {
+    site_caller = __builtin_return_address(0);
+    return __real_m_malloc0(n_bytes);
+}
+
+void *__wrap_m_malloc_maybe(size_t n_bytes) {
+    site_caller = __builtin_return_address(0);
+    return __real_m_malloc_maybe(n_bytes);
+}
+
+void *__real_mp_obj_malloc_helper(size_t num_bytes, const mp_obj_type_t *type);
+
+void *__wrap_mp_obj_malloc_helper(size_t num_bytes, const mp_obj_type_t *type) {
+    void *caller = __builtin_return_address(0);
+    void *p = __real_mp_obj_malloc_helper(num_bytes, type);
+    if (sites_on)               // (m_malloc set site_caller to the helper)
+        sites_last_set(caller);
+    return p;
+}
+
 void *__wrap_gc_alloc(size_t n_bytes, unsigned int alloc_flags) {
+    heapwatch.allocs++;
+    heapwatch.alloc_bytes += n_bytes;
+    void *caller = site_caller;
+    site_caller = NULL;
+    if (sites_on)
+        count_site(caller != NULL ? caller : __builtin_return_address(0), n_bytes);
     if (fault.active && fault_should_fail(FAULT_HEAP))
         return NULL;
     void *p = __real_gc_alloc(n_bytes, alloc_flags);
@@ -97,6 +178,8 @@ void *__wrap_gc_alloc(size_t n_bytes, unsigned int alloc_flags) {
 }
 
 void *__wrap_gc_realloc(void *ptr, size_t n_bytes, bool allow_move) {
+    heapwatch.allocs++;
+    heapwatch.alloc_bytes += n_bytes;
     if (fault.active && n_bytes > gc_nbytes(ptr) && fault_should_fail(FAULT_HEAP))
         return NULL;
     void *p = __real_gc_realloc(ptr, n_bytes, allow_move);
@@ -119,7 +202,10 @@ void heapwatch_init(void) {
 // Called on every trip from kernel to user mode: the armed system call, if
 // any, is over; the reserve is taken back if it was spent.
 void heapwatch_leave_kernel(void) {
-    fault.active = 0;
+    if (fault.active) {          // the armed call is over, failed or not
+        fault.active = 0;
+        fault.kind = 0;
+    }
     if (MP_STATE_VM(heap_reserve) == NULL)
         MP_STATE_VM(heap_reserve) = __real_gc_alloc(RESERVE_BYTES, 0);
 }

@@ -10,6 +10,8 @@ struct heapwatch {
     size_t collections;     // garbage collections since boot
     size_t reserve_spent;   // times the reserve let a call finish
     size_t refused;         // system calls refused while it was gone
+    size_t allocs;          // allocations since boot (gc_alloc and growing reallocs)
+    size_t alloc_bytes;     // their bytes
 };
 extern struct heapwatch heapwatch;
 
@@ -27,3 +29,10 @@ void fault_arm(int kind, long n, int thread);
 int fault_should_fail(int kind);
 int fault_fired(void);
 int fault_hold(int on);
+
+#define NSITES 64
+struct heap_site {
+    void *caller;
+    size_t count, bytes;
+};
+int heapwatch_sites(int on, struct heap_site **out);

@@ -13,8 +13,15 @@ extern const mp_obj_fun_builtin_fixed_t kern_disk_present_obj, kern_disk_capacit
 extern const mp_obj_fun_builtin_var_t kern_trace_record_obj;            // modkern_trace.c
 extern const mp_obj_fun_builtin_fixed_t kern_trace_count_obj, kern_trace_event_obj,
     kern_trace_clear_obj;
+extern const mp_obj_fun_builtin_var_t kern_heap_allocs_obj;
+extern const mp_obj_fun_builtin_var_t kern_dirent_find_obj;            // modkern_dir.c
+extern const mp_obj_fun_builtin_fixed_t kern_args_gather_obj, kern_args_build_obj,
+    kern_args_place_obj;                                                 // modkern_args.c
 extern const mp_obj_fun_builtin_fixed_t kern_heap_info_obj, kern_heap_reset_peak_obj,
-    kern_fail_arm_obj, kern_fail_fired_obj, kern_fail_hold_obj, kern_page_view_obj;   // modkern_heap.c
+    kern_fail_arm_obj, kern_fail_fired_obj, kern_fail_hold_obj, kern_page_view_obj,
+    kern_heap_sites_obj;   // modkern_heap.c
+extern const mp_obj_fun_builtin_var_t kern_note_enter_obj;              // modkern_notes.c
+extern const mp_obj_fun_builtin_fixed_t kern_note_return_obj;
 extern const mp_obj_fun_builtin_var_t kern_thread_switch_obj;            // modkern_sched.c
 extern const mp_obj_fun_builtin_fixed_t kern_thread_cpu_obj, kern_thread_switches_obj, kern_thread_run_obj,
     kern_timer_arm_obj, kern_timer_deadline_obj, kern_timer_due_obj;

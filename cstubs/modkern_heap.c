@@ -23,6 +23,35 @@ static mp_obj_t kern_heap_info(void) {
 }
 MP_DEFINE_CONST_FUN_OBJ_0(kern_heap_info_obj, kern_heap_info);
 
+// heap_allocs(bytes=False) -> allocations since boot, or their bytes: a
+// small int, so reading it allocates nothing.
+static mp_obj_t kern_heap_allocs(size_t n_args, const mp_obj_t *args) {
+    if (n_args > 0 && mp_obj_is_true(args[0]))
+        return MP_OBJ_NEW_SMALL_INT(heapwatch.alloc_bytes);
+    return MP_OBJ_NEW_SMALL_INT(heapwatch.allocs);
+}
+MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(kern_heap_allocs_obj, 0, 1, kern_heap_allocs);
+
+// heap_sites(on) starts (1) or stops (0) counting allocation sites, afresh;
+// heap_sites(-1) -> [(caller address, count, bytes), ...] so far.
+static mp_obj_t kern_heap_sites(mp_obj_t on_obj) {
+    struct heap_site *sites;
+    int on = mp_obj_get_int(on_obj);
+    int n = heapwatch_sites(on, &sites);
+    if (on >= 0)
+        return mp_const_none;
+    mp_obj_t list = mp_obj_new_list(0, NULL);
+    for (int i = 0; i < n && sites[i].caller != NULL; i++) {
+        mp_obj_t items[3] = {
+            mp_obj_new_int_from_uint((uintptr_t)sites[i].caller),
+            MP_OBJ_NEW_SMALL_INT(sites[i].count), MP_OBJ_NEW_SMALL_INT(sites[i].bytes),
+        };
+        mp_obj_list_append(list, mp_obj_new_tuple(3, items));
+    }
+    return list;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(kern_heap_sites_obj, kern_heap_sites);
+
 // heap_reset_peak() -> bytes in use after a collection, the new peak.
 static mp_obj_t kern_heap_reset_peak(void) {
     return MP_OBJ_NEW_SMALL_INT(heapwatch_reset_peak());

@@ -16,6 +16,7 @@ from kernel.syscall import table
 from kernel.fs import disk, bio, inode
 from kernel.fs import sysfile      # registers the file system calls
 from kernel.proc import proc, sysproc     # ... and the process calls
+from kernel.proc import sysnotes          # ... and the note calls; ^C posts "interrupt"
 from kernel.proc import exec as exec_mod
 from kernel.debug import monitor, faults    # faults registers the test calls
 
@@ -37,7 +38,12 @@ def init_main(p):
     become an ordinary process."""
     inode.init()
     p.cwd = inode.iget(ROOTINO)
-    argc = exec_mod.exec_file(p, "/init", [b"init"])
+    args = kern.kalloc()                  # the argument page (kernel/proc/exec.py)
+    argc = kern.args_build(args, (b"init",)) if args else -1
+    if argc >= 0:
+        argc = exec_mod.exec_file(p, "/init", args, argc)
+    if args:
+        kern.kfree(args)
     if argc < 0:
         raise RuntimeError("cannot exec /init from the file system")
     proc.run(p, argc)

@@ -189,6 +189,35 @@ pipe_roundtrip(void)
   report("pipe_roundtrip", t1 - t0, N);
 }
 
+// A note to oneself: postnote, the handler entered with the text on the
+// stack, noted(NCONT) back to where postnote returns.  One round trip is
+// two system calls and the note's delivery.
+static volatile int notes_seen;
+
+static void
+note_handler(void *ureg, char *note)
+{
+  notes_seen++;
+  noted(NCONT);
+}
+
+static void
+op_note(void)
+{
+  if (postnote(getpid(), "bench") != 0)
+    die("postnote");
+}
+
+static void
+note_roundtrip(void)
+{
+  notify(note_handler);
+  measure("note_roundtrip", op_note, N);
+  notify(0);
+  if (notes_seen != WARMUP + N)
+    die("note delivery");
+}
+
 // Write (or read) size bytes of fd in IOSIZE calls.
 static void
 transfer(int fd, int size, int writing)
@@ -292,6 +321,7 @@ main(void)
   measure("fork_exec_wait", op_fork_exec_wait, NSPAWN);
   switch_roundtrip();
   pipe_roundtrip();
+  note_roundtrip();
   // The file figures need a file system; a kernel without one says no.
   fd = open(".", O_RDONLY);
   if (fd < 0) {

@@ -3,6 +3,10 @@
 //   memtest peak     how much the kernel heap grows during a small and a
 //                    big read, write, pipe transfer, exec and directory
 //                    scan (the growth must not depend on the size)
+//   memtest allocs   heap allocations per call on the hot paths (getpid,
+//                    sleep(0), yield, a 4 KiB read and write, a pipe round
+//                    trip, open+close): the aim is none, or a few
+//   memtest block    wait for end of file on stdin (torture's many execs)
 //   memtest sweep    make the 1st, 2nd, ... allocation of each system call
 //                    fail (failnext), for every call, and check that the
 //                    kernel's counters come back: nothing leaks
@@ -12,6 +16,7 @@
 // (kernel/debug/faults.py).
 #include "user.h"
 
+#define KSTAT_HEAP_USED 0
 #define KSTAT_HEAP_PEAK 1
 #define KSTAT_HEAP_RESET 2
 #define KSTAT_INODE_REFS 4
@@ -19,6 +24,7 @@
 #define KSTAT_BUFS_HELD 6
 #define KSTAT_PROCS 7
 #define KSTAT_RESERVE 8
+#define KSTAT_ALLOCS 9
 #define FAIL_HEAP 1
 #define FAIL_PAGE 2
 
@@ -187,7 +193,91 @@ peak(void)
   printf(" ");
   exec_probe("peakprobe", 30, 60);      // with argv[0] and the base: MAXARG
   printf("\n");
-  printf("peak lookup %d %d\n", peak_of_lookup(2), peak_of_lookup(200));
+  printf("peak lookup %d %d\n", peak_of_lookup(2), peak_of_lookup(150));
+  unlink("mt_big");
+}
+
+// ---- allocs ----
+
+#define ROUNDS 100
+
+// Heap allocations per round of `what`, the measuring calls' own taken off.
+static char *only;      // memtest allocs NAME / sweep NAME: that one alone
+
+static void
+allocs_of(char *name, int what, int fd, int fd2)
+{
+  if(only && strcmp(only, name) != 0)
+    return;
+  int empty0 = kstat(KSTAT_ALLOCS);
+  int empty = kstat(KSTAT_ALLOCS) - empty0;
+  kstat(KSTAT_HEAP_RESET);
+  int used = kstat(KSTAT_HEAP_USED);
+  int before = kstat(KSTAT_ALLOCS);
+  for(int i = 0; i < ROUNDS; i++){
+    switch(what){
+    case 0: getpid(); break;
+    case 1: sleep(0); break;
+    case 2: yield(); break;
+    case 3: if(read(fd, buf, 4096) != 4096) die("read"); break;
+    case 4: if(write(fd, buf, 4096) != 4096) die("write"); break;
+    case 5: if(write(fd, buf, 1) != 1 || read(fd2, buf, 1) != 1) die("pipe"); break;
+    case 6: close(open("mt_big", O_RDONLY)); break;
+    case 7: kstat(KSTAT_ALLOCS); break;
+    }
+  }
+  int total = kstat(KSTAT_ALLOCS) - before - empty;
+  int garbage = kstat(KSTAT_HEAP_USED) - used;
+  printf("allocs %s %d.%d garbage %d\n", name, total / ROUNDS, total % ROUNDS * 10 / ROUNDS,
+         garbage / ROUNDS);
+}
+
+static void
+allocs(void)
+{
+  int fd = open("mt_big", O_CREATE | O_RDWR | O_TRUNC);
+  if(fd < 0 || write(fd, buf, sizeof(buf)) != sizeof(buf))
+    die("make mt_big");
+  close(fd);
+  allocs_of("kstat", 7, -1, -1);
+  allocs_of("getpid", 0, -1, -1);
+  allocs_of("sleep0", 1, -1, -1);
+  allocs_of("yield", 2, -1, -1);
+  // ROUNDS 4 KiB writes to a new file, then reading them back twice: the
+  // first time partly from the disk, the second from the buffer cache as
+  // far as it holds them.
+  fd = open("mt_out", O_CREATE | O_WRONLY | O_TRUNC);
+  allocs_of("write4k", 4, fd, -1);
+  if(only && strcmp(only, "write4k") != 0)
+    for(int i = 0; i < ROUNDS; i++)
+      write(fd, buf, 4096);
+  close(fd);
+  for(int round = 0; round < 2; round++){
+    fd = open("mt_out", O_RDONLY);
+    allocs_of(round ? "read4k-again" : "read4k", 3, fd, -1);
+    close(fd);
+  }
+  unlink("mt_out");
+  // A pipe round trip: a child echoes every byte back.
+  int to[2], from[2];
+  if(pipe(to) < 0 || pipe(from) < 0)
+    die("pipe");
+  int pid = fork();
+  if(pid == 0){
+    char c;
+    close(to[1]);
+    close(from[0]);
+    while(read(to[0], &c, 1) == 1)
+      write(from[1], &c, 1);
+    exit(0);
+  }
+  close(to[0]);
+  close(from[1]);
+  allocs_of("pipe-roundtrip", 5, to[1], from[0]);
+  close(to[1]);
+  close(from[0]);
+  wait(0);
+  allocs_of("open-close", 6, -1, -1);
   unlink("mt_big");
 }
 
@@ -198,9 +288,8 @@ struct counters {
 };
 
 static void
-count(struct counters *c)
+count_cheap(struct counters *c)
 {
-  c->heap = kstat(KSTAT_HEAP_RESET);
   c->pages = freepages();
   c->blocks = freeblocks();
   c->inodes = freeinodes();
@@ -208,6 +297,13 @@ count(struct counters *c)
   c->files = kstat(KSTAT_OPEN_FILES);
   c->bufs = kstat(KSTAT_BUFS_HELD);
   c->procs = kstat(KSTAT_PROCS);
+}
+
+static void
+count(struct counters *c)
+{
+  c->heap = kstat(KSTAT_HEAP_RESET);
+  count_cheap(c);
 }
 
 // Set-up outside the armed call, the armed call, and the tidying after.
@@ -422,6 +518,8 @@ sweep(void)
   count(&start);
   show("start", &start);
   for(int s = 0; s < NSCENARIOS; s++){
+    if(only && strcmp(only, scenario_names[s]) != 0)
+      continue;
     for(int kind = FAIL_HEAP; kind <= FAIL_PAGE; kind++){
       int n;
       for(n = 1; n < 2000; n++){
@@ -432,6 +530,20 @@ sweep(void)
         total++;
         if(r == -1)
           failed_calls++;
+        // The cheap counters after every failure, so that a leak names the
+        // allocation whose failure caused it (the heap's: at the end).
+        if(only)                          // one scenario: the heap too, every time
+          count(&now);
+        else {
+          count_cheap(&now);
+          now.heap = start.heap;
+        }
+        if(!same(&start, &now)){
+          printf("memtest: leak after %s with %s allocation %d failing\n",
+                 scenario_names[s], kind == FAIL_HEAP ? "heap" : "page", n);
+          show("now", &now);
+          exit(1);
+        }
       }
       printf("sweep %s %s %d\n", scenario_names[s], kind == FAIL_HEAP ? "heap" : "page", n - 1);
     }
@@ -453,12 +565,23 @@ main(int argc, char *argv[])
     printf("%d", kstat(KSTAT_HEAP_PEAK) - atoi(argv[2]) + ballast_at[0] - 1);
     exit(0);
   }
+  if(argc == 2 && strcmp(argv[1], "block") == 0){
+    char c;                       // torture's execs: alive until stdin closes
+    read(0, &c, 1);
+    exit(0);
+  }
   if(argc == 2 && strcmp(argv[1], "peak") == 0)
     peak();
-  else if(argc == 2 && strcmp(argv[1], "sweep") == 0)
+  else if(argc >= 2 && strcmp(argv[1], "sweep") == 0){
+    only = argc > 2 ? argv[2] : 0;
     sweep();
+  }
+  else if(argc >= 2 && strcmp(argv[1], "allocs") == 0){
+    only = argc > 2 ? argv[2] : 0;
+    allocs();
+  }
   else {
-    fprintf(2, "usage: memtest peak|sweep\n");
+    fprintf(2, "usage: memtest peak|sweep|allocs [name]\n");
     exit(1);
   }
   exit(0);

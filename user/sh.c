@@ -26,6 +26,11 @@
 // The prompt "$ " goes to the standard error, and only when the input is
 // the console.  Starting a background job prints its pid as "[PID]".
 //
+// Job control, when the input is the console: every job runs in a process
+// group of its own (setpgrp), and the one the shell waits for is the
+// console's foreground group (setfg), to which ^C posts the note
+// "interrupt".  The shell itself is never in front, so ^C cannot stop it.
+//
 // A line holds at most MAXLINE bytes with its newline (abi.h), the
 // console's own limit.  A longer line (the console refuses those, so it
 // comes from a file) is skipped whole with a message: run in pieces, a
@@ -62,6 +67,9 @@ static struct cmd cmds[MAXCMDS];
 static int ncmds;
 static int syntax_error;
 static int interactive;           // input is the console: prompt
+static int jobcontrol;            // ... and this is the shell itself: each job in a
+                                  // process group of its own, the one waited for in
+                                  // front, where the console's ^C interrupts it
 
 static const char blanks[] = " \t\r\n\v";
 static const char symbols[] = "&;|<>()";
@@ -454,6 +462,7 @@ runchild(struct cmd *c)
 {
   int i;
 
+  jobcontrol = 0;       // a job's own parts stay in its group
   for (i = 0; i < c->nredir; i++)
     if (redirect(&c->redir[i]) < 0)
       exit(1);
@@ -492,6 +501,8 @@ run(struct cmd *c)
     }
     if (pid == 0)
       runchild(c->left);
+    if (jobcontrol)
+      setpgrp(pid, pid);  // its own group: never in front, ^C does not reach it
     if (interactive)
       fprintf(2, "[%d]\n", pid);
     return;             // no wait: a later waitfor() reaps it
@@ -505,9 +516,18 @@ run(struct cmd *c)
       fprintf(2, "sh: fork failed\n");
       return;
     }
-    if (pid == 0)
+    if (pid == 0) {
+      if (jobcontrol)
+        setfg(setpgrp(0, 0));   // both sides say so: whichever runs first
       runchild(c);
+    }
+    if (jobcontrol) {
+      setpgrp(pid, pid);
+      setfg(pid);
+    }
     waitfor(pid);
+    if (jobcontrol)
+      setfg(0);         // the shell is never in front: ^C at its prompt only drops the line
     return;
   }
 }
@@ -532,6 +552,7 @@ main(int argc, char *argv[])
   // Prompt when the input is the console.  (Before there are files, fstat
   // fails, and then the input is the console too.)
   interactive = fstat(0, &st) < 0 || st.type == T_DEVICE;
+  jobcontrol = interactive;
 
   while (getcmd() == 0) {
     c = parse();

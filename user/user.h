@@ -35,6 +35,13 @@ _Static_assert(sizeof(struct dirent) == DIRENT_SIZE, "struct dirent disagrees wi
 // The system calls (generated from kernel/abi/sysnum.py).
 #include "usys.h"
 
+// What a note handler's first argument points at (notify(); docs/abi.md):
+// a copy of the interrupted registers x1..x31, and the pc in regs[0].
+// noted(NCONT) restores the kernel's own copy, not this one.
+struct ureg {
+  uint64 regs[32];
+};
+
 // ulib.c
 int stat(const char*, struct stat*);
 char* strcpy(char*, const char*);

@@ -5,6 +5,7 @@
 #   limits     open() flags, path and argument limits, descriptors per
 #              process, the page size and the top of user memory, the
 #              process and thread limits, struct stat
+#   notes      noted()'s NCONT and NDFLT, a note's longest text, the queue
 #
 # Data only: these modules import under MicroPython and under CPython, so
 # the host tools (tools/mkfs.py, tools/fsck.py) and the generator of the

@@ -47,4 +47,11 @@ SYSCALLS = (
     (76, "schedtrace", "int schedtrace(int)"),    # scheduler trace on (1) / off (0) -> was on
     (80, "failnext", "int failnext(int, int)"),  # make an allocation of the next call fail (tests)
     (81, "kstat", "int kstat(int)"),           # kernel memory counters (leak checks)
+    # Notes, alarms, the console's foreground job (kernel/proc/sysnotes.py).
+    (100, "notify", "int notify(void (*)(void*, char*))"),  # the note handler (0: none, die)
+    (101, "noted", "int noted(int)"),           # end the handler: NCONT resume, NDFLT die
+    (102, "postnote", "int postnote(int, const char*)"),  # (pid, or -group; text) -> 0 or -1
+    (103, "alarm", "int alarm(int)"),           # post "alarm" in n ticks (0: off) -> ticks left
+    (104, "setpgrp", "int setpgrp(int, int)"),  # (pid or 0, group; 0 its pid, -1 read) -> group
+    (105, "setfg", "int setfg(int)"),           # the console's foreground group (0: none) -> old
 )

@@ -38,6 +38,8 @@ KSTAT_OPEN_FILES = const(5)     # open File objects
 KSTAT_BUFS_HELD = const(6)      # cached blocks some thread holds locked
 KSTAT_PROCS = const(7)          # processes, zombies included
 KSTAT_RESERVE = const(8)        # bytes in the heap's emergency reserve
+KSTAT_ALLOCS = const(9)         # heap allocations since boot
+KSTAT_ALLOC_BYTES = const(10)   # their bytes
 
 
 def inode_refs():
@@ -66,6 +68,10 @@ def kstat(what):
         return bufs_held()
     if what == KSTAT_PROCS:
         return len(proc.procs)
+    if what == KSTAT_ALLOCS:
+        return kern.heap_allocs()
+    if what == KSTAT_ALLOC_BYTES:
+        return kern.heap_allocs(True)
     info = kern.heap_info()       # used, free, largest_free, peak, reserve, ...
     if what == KSTAT_HEAP_USED:
         return info[0]

@@ -20,6 +20,7 @@ ticks = 0            # timer ticks since boot, as of the last uptime()
 tick_cycles = kern.TIMEBASE_HZ // TICKS_PER_SECOND    # timebase cycles per tick
 start_time = 0       # kern.time() at tick 0
 wake_at = NEVER      # the earliest tick boundary a sleeper waits for
+tick_hooks = []      # hook(ticks) at every tick arm_tick() asked for (alarms: kernel/proc/notes.py)
 
 
 def start():
@@ -42,16 +43,23 @@ def tick(now):
     wake_at = NEVER
     uptime()
     kthread.wakeup(tick)
+    for hook in tick_hooks:
+        hook(ticks)
 
 
-def sleep_until(target):
-    """Sleep until uptime() reaches target or someone wakes the thread (the
-    caller loops, checking for kill).  Arms the timer for that tick."""
+def arm_tick(target):
+    """Have tick() run when uptime() reaches target (or earlier)."""
     global wake_at
     when = start_time + target * tick_cycles
     if when < wake_at:
         wake_at = when
         timer.arm(timer.TICK, when)
+
+
+def sleep_until(target):
+    """Sleep until uptime() reaches target or someone wakes the thread (the
+    caller loops, checking for kill and notes).  Arms the timer for that tick."""
+    arm_tick(target)
     kthread.sleep(tick)
 
 

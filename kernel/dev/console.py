@@ -6,14 +6,15 @@
 # the process list.  Completed lines wake the reader.  Besides, what a
 # person at a terminal expects:
 #
-#   ^C        echoes "^C" and abandons the line being typed; the reader
+#   ^C        echoes "^C" and abandons the line being typed, then calls
+#             interrupt_hooks: the layer that knows the foreground job
+#             registers there (kernel/proc/sysnotes.py posts it the note
+#             "interrupt").  If no hook interrupted anyone, the reader
 #             gets a fresh line in its place (the programs an empty one,
 #             so the shell prompts again; the monitor's readline() raises
 #             KeyboardInterrupt).  Lines already entered stay: a reader
-#             may be half way through one.  Then interrupt_hooks are called: the
-#             layer that knows the foreground job registers there to
-#             interrupt it.  (^C while the monitor runs an expression
-#             never gets here: cstubs/mpport.c turns it into a
+#             may be half way through one.  (^C while the monitor runs an
+#             expression never gets here: cstubs/mpport.c turns it into a
 #             KeyboardInterrupt in that expression.)
 #   ESC ...   the terminal's escape sequences (arrow keys, Home, End,
 #             Delete: ESC [ A, ESC [ 3 ~, ESC O H ...) are consumed, never
@@ -69,7 +70,7 @@ queues = ([], [])          # completed input per reader: bytes (b"" = end of fil
 channels = ("console input: user", "console input: monitor")   # what readers sleep on
 owner = USER               # who gets the keyboard
 hooks = [None, None]       # what ^P prints, what Ctrl-] calls (init() sets them)
-interrupt_hooks = []       # called as hook(reader) after ^C, reader USER or MONITOR
+interrupt_hooks = []       # hook(reader) after ^C, reader USER or MONITOR -> True if it interrupted a job
 first_user_read = 0        # clock.busy_time() of the first read by a program: boot to the shell
 
 
@@ -92,9 +93,16 @@ def input_char(c):
         return
     if c == CTRL_C:
         write("^C\n")
-        cancel()
+        # A hook that interrupted a job (True) has said what ^C did: the
+        # line just goes.  Else the reader gets a fresh line in its place.
+        interrupted = False
         for hook in interrupt_hooks:
-            hook(owner)
+            if hook(owner):
+                interrupted = True
+        if interrupted:
+            reset_line()
+        else:
+            cancel()
         return
     if c == CTRL_P:
         if hooks[0] is not None:
@@ -244,13 +252,14 @@ def intr():
 
 def read(n, p=None, reader=USER):
     """Up to n bytes of input, blocking until a line (or end of file) is
-    there; b"" at end of file; None if process p is killed meanwhile."""
+    there; b"" at end of file; None if process p is killed or gets a note
+    meanwhile."""
     global first_user_read
     queue = queues[reader]
     if first_user_read == 0 and reader == USER:
         first_user_read = clock.busy_time()
     while not queue:
-        if p is not None and p.killed:
+        if p is not None and (p.killed or p.note_pending):
             return None
         kthread.sleep(channels[reader])
     data = queue[0]

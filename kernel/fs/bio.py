@@ -50,6 +50,7 @@ head = Buf(None)              # list sentinel: head.next = most recently used
 cache = {}                    # blockno -> Buf, every buffer that holds a block
 stats = {"hits": 0, "misses": 0, "evictions": 0}
 pages = []                    # the pages holding the blocks' bytes
+READ_AHEAD_MAX = const(NBUF // 4)
 
 
 def _unlink(b):
@@ -115,6 +116,65 @@ def bread(blockno):
         disk.read_into(blockno, b.data)
         b.valid = True
     return b
+
+
+class Batch:
+    """The lists of one read-ahead: block numbers, then the buffers being
+    filled and their data.  Kept in a pool (a thread sleeps on the disk
+    mid-batch while others batch too), so reading ahead allocates nothing
+    once there are as many as have ever been in use at once."""
+
+    def __init__(self):
+        self.blocknos = [0] * READ_AHEAD_MAX
+        self.bufs = [None] * READ_AHEAD_MAX
+        self.data = [None] * READ_AHEAD_MAX
+
+
+spare_batches = []
+
+
+def batch_get():
+    """A Batch for read_ahead, which gives it back."""
+    return spare_batches.pop() if spare_batches else Batch()
+
+
+def read_ahead(batch, count):
+    """Bring blocks batch.blocknos[:count] into the cache with one wait:
+    those not cached are read with all their requests in flight together,
+    and left unlocked for the bread that follows.  Blocks another thread
+    holds are skipped (it is reading them, or will), so this never waits
+    for a lock while holding one.  At most READ_AHEAD_MAX (NBUF // 4)
+    blocks: the cache must keep room for everyone else.  Gives batch back
+    to the pool."""
+    me = kthread.current
+    blocknos, bufs, data = batch.blocknos, batch.bufs, batch.data
+    n = 0
+    ok = False
+    try:
+        for i in range(min(count, READ_AHEAD_MAX)):
+            b = cache.get(blocknos[i])
+            if b is not None and (b.valid or b.locked):
+                continue
+            b = _get(blocknos[i])
+            if b.locked or b.valid:
+                b.refcnt -= 1
+                continue
+            b.locked = me
+            bufs[n] = b
+            blocknos[n] = b.blockno      # (n <= i: compacting in place)
+            data[n] = b.data
+            n += 1
+        if n > 0:
+            disk.transfer_many(blocknos, data, n, False)
+        ok = True
+    finally:
+        for i in range(n):
+            b = bufs[i]
+            bufs[i] = None
+            data[i] = None
+            b.valid = ok
+            brelse(b)
+        spare_batches.append(batch)
 
 
 def bwrite(b):

@@ -6,8 +6,11 @@
 # real entries on disk.
 import struct
 
+import kern
+
 from kernel.abi.fslayout import BSIZE, ROOTINO, T_DIR, DIRSIZ, DIRENT, DIRENT_SIZE
-from kernel.fs.inode import (FSError, iget, idup, iput, ilock, iunlockput, drop, readi, writei)
+from kernel.fs import bio
+from kernel.fs.inode import (FSError, iget, idup, iput, ilock, iunlockput, drop, bmap, writei)
 
 
 def pad_name(name):
@@ -19,26 +22,48 @@ def pad_name(name):
     return raw + bytes(DIRSIZ - len(raw))
 
 
-# Directories are scanned a block at a time (readi of BSIZE bytes), so a
-# scan allocates one block's worth however big the directory grows.
+# Directories are scanned a block at a time, in the buffer cache: the
+# search for a name runs in C (kern.dirent_find) over the cached block, so
+# a lookup allocates nothing however big the directory grows.  (BSIZE is a
+# multiple of DIRENT_SIZE: no entry straddles two blocks.)
 
-def dirlookup(dp, name):
-    """(Inode, offset) of name in directory dp (locked), or (None, -1)."""
+def _entries(dp, base):
+    """The cached block (locked) of directory dp holding offset base."""
+    addr = bmap(dp, base // BSIZE, False)
+    if addr == 0:
+        raise FSError("directory %d has a hole at %d" % (dp.inum, base))
+    return bio.bread(addr)
+
+
+def dirfind(dp, name):
+    """The offset of name's entry in directory dp (locked), or -1."""
     target = pad_name(name)
     if target is None:
-        return None, -1
+        return -1
     for base in range(0, dp.size, BSIZE):
-        data = readi(dp, base, BSIZE)
-        # The name search runs in C (bytearray.find): a match must sit at a
-        # name field (offset 2 in a 16-byte entry) of a used entry.
-        pos = data.find(target)
-        while pos >= 0:
-            if pos % DIRENT_SIZE == 2:
-                inum = data[pos - 2] | (data[pos - 1] << 8)
-                if inum:
-                    return iget(inum), base + pos - 2
-            pos = data.find(target, pos + 1)
-    return None, -1
+        b = _entries(dp, base)
+        off = kern.dirent_find(b.data, target)
+        bio.brelse(b)
+        if off >= 0 and base + off < dp.size:
+            return base + off
+    return -1
+
+
+def entry_inum(dp, off):
+    """The inode number of the entry at off in directory dp (locked)."""
+    b = _entries(dp, off - off % BSIZE)
+    i = off % BSIZE
+    inum = b.data[i] | b.data[i + 1] << 8
+    bio.brelse(b)
+    return inum
+
+
+def dirlookup(dp, name):
+    """The inode of name in directory dp (locked), referenced; or None."""
+    off = dirfind(dp, name)
+    if off < 0:
+        return None
+    return iget(entry_inum(dp, off))
 
 
 def dirlink(dp, name, inum):
@@ -46,37 +71,32 @@ def dirlink(dp, name, inum):
     target = pad_name(name)
     if target is None:
         raise FSError("bad name")
-    ip, _ = dirlookup(dp, name)
-    if ip is not None:
-        iput(ip)
+    if dirfind(dp, name) >= 0:
         raise FSError("name exists")
     off = dp.size                       # no free slot: append
     for base in range(0, dp.size, BSIZE):
-        data = readi(dp, base, BSIZE)
-        free = _free_slot(data)
-        if free >= 0:
+        b = _entries(dp, base)
+        free = kern.dirent_find(b.data, None)
+        bio.brelse(b)
+        if free >= 0 and base + free < dp.size:
             off = base + free
             break
     if writei(dp, off, struct.pack(DIRENT, inum, target)) != DIRENT_SIZE:
         raise FSError("out of blocks")
 
 
-def _free_slot(data):
-    # The offset of the first entry with inum 0 in data, or -1.
-    for off in range(0, len(data), DIRENT_SIZE):
-        if data[off] == 0 and data[off + 1] == 0:
-            return off
-    return -1
-
-
 def dir_is_empty(dp):
     """True if dp holds nothing but "." and ".."."""
     for base in range(0, dp.size, BSIZE):
-        data = readi(dp, base, BSIZE)
-        first = 2 * DIRENT_SIZE if base == 0 else 0
-        for off in range(first, len(data), DIRENT_SIZE):
-            if data[off] or data[off + 1]:
-                return False
+        b = _entries(dp, base)
+        data = b.data
+        end = min(BSIZE, dp.size - base)
+        off = 2 * DIRENT_SIZE if base == 0 else 0
+        while off < end and data[off] == 0 and data[off + 1] == 0:
+            off += DIRENT_SIZE
+        bio.brelse(b)
+        if off < end:
+            return False
     return True
 
 
@@ -115,17 +135,17 @@ def namex(path, cwd, want_parent):
             if ip.type != T_DIR:
                 iunlockput(ip)
                 return (None, None) if want_parent else None
-            nxt, _ = dirlookup(ip, name)
+            nxt = dirlookup(ip, name)
             iunlockput(ip)
             ip = nxt
             if nxt is None:
                 return (None, None) if want_parent else None
+        if want_parent:
+            return ip, last     # (the pair is allocated: inside the try)
     except BaseException:
         if ip is not None:
             drop(ip)            # out of memory on the way: let go of it
         raise
-    if want_parent:
-        return ip, last
     return ip
 
 

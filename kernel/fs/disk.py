@@ -6,6 +6,9 @@
 #   read_into(blockno, buf)   fill buf (a bytearray of BSIZE) with a block
 #   read(blockno)             the same, into a new bytearray
 #   write(blockno, data)      BSIZE bytes to the disk; returns when they are there
+#   write_many(blocknos, datas, count), transfer_many(..., write)
+#                             several blocks at once, all in flight together;
+#                             returns when every one is done
 #
 # A thread submits its request and sleeps on it; the disk's interrupt
 # becomes the EV_DISK event, whose handler (intr) collects what completed
@@ -23,13 +26,14 @@
 import kern
 
 from kernel.compat import const
-from kernel.abi.fslayout import BSIZE
+from kernel.abi.fslayout import BSIZE, LOGSIZE
 from kernel.thread import kthread, events
 
 SECTOR_SIZE = const(512)
 SECTORS_PER_BLOCK = const(2)          # BSIZE // SECTOR_SIZE
 STATUS_NAMES = ("ok", "I/O error", "unsupported request")
 
+MAXBATCH = LOGSIZE                    # the most blocks transfer_many moves at once
 ROOM = "disk: queue room"             # what threads wait on when the queue is full
 
 
@@ -45,6 +49,8 @@ pending = {}                          # request id -> Request, submitted and not
 # there are as many as have ever been in flight at once (at most the
 # device's queue).
 spare_requests = []
+spare_lists = []                      # transfer_many's lists of requests
+
 nblocks = 0                           # the disk's size in blocks (0: no disk)
 reads = 0                             # blocks read and written since boot
 writes = 0
@@ -86,7 +92,9 @@ def intr():
         kthread.wakeup(ROOM)
 
 
-def _transfer(blockno, buf, write):
+def _submit(blockno, buf, write):
+    """Put one request in flight (waiting for room in the queue if need
+    be); its Request, whose status intr() sets when it completes."""
     global full_waits
     if nblocks == 0:
         raise OSError("disk: none attached")
@@ -96,26 +104,84 @@ def _transfer(blockno, buf, write):
         raise ValueError("disk: a block buffer is %d bytes, not %d" % (len(buf), BSIZE))
     req = spare_requests.pop() if spare_requests else Request()
     req.status = -1
-    # From submission to completion the device owns buf: the wait cannot
-    # be abandoned half-way, so the tests' made-up allocation failures are
-    # held off (kernel/fs/log.py's commit does the same).
-    held = kern.fail_hold(True)
     rid = kern.disk_submit(blockno * SECTORS_PER_BLOCK, buf, write)
     while rid < 0:                    # the queue is full: wait for room
         full_waits += 1
         kthread.sleep(ROOM)
         rid = kern.disk_submit(blockno * SECTORS_PER_BLOCK, buf, write)
     pending[rid] = req
+    return req
+
+
+def _finish(req, blockno, write):
+    """Wait for req to complete; give it back; raise if it failed."""
     # A wakeup for another reason (kill) must not end the wait: the
-    # device still owns buf until the request completes.
+    # device still owns the buffer until the request completes.
     while req.status < 0:
         kthread.sleep(req)
-    kern.fail_hold(held)
     spare_requests.append(req)
     if req.status != 0:
-        raise OSError("disk: %s %s block %d" % (
-            STATUS_NAMES[req.status] if req.status < len(STATUS_NAMES) else "status %d" % req.status,
-            "writing" if write else "reading", blockno))
+        _raise_status(req.status, blockno, write)
+
+
+def _raise_status(status, blockno, write):
+    raise OSError("disk: %s %s block %d" % (
+        STATUS_NAMES[status] if status < len(STATUS_NAMES) else "status %d" % status,
+        "writing" if write else "reading", blockno))
+
+
+def _transfer(blockno, buf, write):
+    # From submission to completion the device owns buf: the wait cannot
+    # be abandoned half-way, so the tests' made-up allocation failures are
+    # held off (kernel/fs/log.py's commit does the same).
+    held = kern.fail_hold(True)
+    _finish(_submit(blockno, buf, write), blockno, write)
+    kern.fail_hold(held)
+
+
+def transfer_many(blocknos, bufs, count, write):
+    """Read (or write) block blocknos[i] into (from) bufs[i] for each
+    i < count, with as many requests in flight at once as the device's
+    queue takes: the requester sleeps at most once per block, and not at
+    all for those done by the time it looks.  The log's commit writes this
+    way, and reads fetch a file's blocks ahead."""
+    global reads, writes
+    # Every block checked first: nothing may fail once requests are in flight.
+    if nblocks == 0:
+        raise OSError("disk: none attached")
+    if count > MAXBATCH:
+        raise ValueError("disk: a batch of %d blocks is over %d" % (count, MAXBATCH))
+    for i in range(count):
+        if not 0 <= blocknos[i] < nblocks:
+            raise ValueError("disk: block %d outside 0..%d" % (blocknos[i], nblocks - 1))
+    # The batch's own list, from a pool: other threads batch too while this
+    # one sleeps.
+    inflight = spare_lists.pop() if spare_lists else [None] * MAXBATCH
+    held = kern.fail_hold(True)
+    for i in range(count):
+        inflight[i] = _submit(blocknos[i], bufs[i], write)
+    failed = -1
+    for i in range(count):
+        req = inflight[i]
+        inflight[i] = None
+        while req.status < 0:
+            kthread.sleep(req)
+        if req.status != 0 and failed < 0:
+            failed = i
+            status = req.status
+        spare_requests.append(req)
+    spare_lists.append(inflight)
+    kern.fail_hold(held)
+    if failed >= 0:
+        _raise_status(status, blocknos[failed], write)
+    if write:
+        writes += count
+    else:
+        reads += count
+
+
+def write_many(blocknos, datas, count):
+    transfer_many(blocknos, datas, count, True)
 
 
 def read_into(blockno, buf):

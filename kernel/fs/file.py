@@ -133,9 +133,10 @@ def stat(f):
     if f.type == FD_PIPE:
         return None
     inode.ilock(f.ip)
-    st = inode.stat_bytes(f.ip)
-    inode.iunlock(f.ip)
-    return st
+    try:
+        return inode.stat_bytes(f.ip)
+    finally:
+        inode.iunlock(f.ip)          # also when out of memory
 
 
 # read_user and write_user serve inodes and devices; the caller
@@ -154,10 +155,12 @@ def read_user(f, p, va, n):
             return -1
         return len(data)
     inode.ilock(f.ip)
-    count = inode.readi_user(f.ip, f.off, n, p.pagetable, va)
-    if count > 0:
-        f.off += count
-    inode.iunlock(f.ip)
+    try:
+        count = inode.readi_user(f.ip, f.off, n, p.pagetable, va)
+        if count > 0:
+            f.off += count
+    finally:
+        inode.iunlock(f.ip)          # also when out of memory
     return count
 
 

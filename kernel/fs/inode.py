@@ -83,13 +83,13 @@ def balloc():
     first, size = sb["size"] - sb["nblocks"], sb["size"]
     # From the last allocation to the end, then from the first data block:
     # allocation walks the disk instead of rescanning its full start.
-    for lo, hi in ((alloc_hint, size), (first, alloc_hint)):
-        blockno = _take_free(lo, hi)
-        if blockno:
-            alloc_hint = blockno + 1
-            bzero(blockno)
-            return blockno
-    return 0
+    blockno = _take_free(alloc_hint, size)
+    if blockno == 0:
+        blockno = _take_free(first, alloc_hint)
+    if blockno:
+        alloc_hint = blockno + 1
+        bzero(blockno)
+    return blockno
 
 
 FULL = b"\xff" * 32
@@ -176,7 +176,15 @@ class Inode:
 
 
 def _inode_location(inum):
-    return sb["inodestart"] + inum // IPB, (inum % IPB) * DINODE_SIZE
+    return _inode_block(inum), _inode_offset(inum)
+
+
+def _inode_block(inum):
+    return sb["inodestart"] + inum // IPB
+
+
+def _inode_offset(inum):
+    return (inum % IPB) * DINODE_SIZE
 
 
 def iget(inum):
@@ -228,11 +236,17 @@ def ialloc(itype):
 
 
 def iupdate(ip):
-    """Write ip's fields to its on-disk inode (inside a transaction)."""
-    block, offset = _inode_location(ip.inum)
-    b = bio.bread(block)
-    struct.pack_into(DINODE, b.data, offset, ip.type, ip.major, ip.minor, ip.nlink,
-                     ip.size, *ip.addrs)
+    """Write ip's fields to its on-disk inode (inside a transaction).
+    (Field by field: a call with *ip.addrs would build an argument tuple
+    on the heap at every write.)"""
+    b = bio.bread(_inode_block(ip.inum))
+    offset = _inode_offset(ip.inum)
+    data = b.data
+    struct.pack_into("<hhhhI", data, offset, ip.type, ip.major, ip.minor, ip.nlink, ip.size)
+    offset += 12
+    for addr in ip.addrs:
+        struct.pack_into("<I", data, offset, addr)
+        offset += 4
     log.log_write(b)
     bio.brelse(b)
 
@@ -296,10 +310,22 @@ def release_held(thread):
 
 def invalidate_unlocked():
     """Make every unlocked inode reread its fields from the disk (a failed
-    operation's changes were rolled back there)."""
+    operation's changes were rolled back there), and forget those nobody
+    references: a failed create's new inode would otherwise stay cached
+    under a number the rollback gave back, and each retry add another."""
     for ip in icache.values():
         if not ip.locked:
             ip.valid = False
+    while True:                   # one at a time: an error path allocates nothing
+        unused = 0
+        for inum in icache:
+            ip = icache[inum]
+            if ip.ref == 0 and not ip.locked:
+                unused = inum
+                break
+        if unused == 0:
+            return
+        del icache[unused]
 
 
 # ---- inode contents ----
@@ -414,6 +440,27 @@ def readi(ip, off, n):
 # (kern.copyout_buf/copyin_buf), so no Python object grows with the size of
 # a read or write.
 
+def _fetch_ahead(ip, bn):
+    # Blocks bn, bn+1, ... of ip (up to READ_AHEAD_MAX, within the file)
+    # into the cache with one wait for the disk: reads go on sequentially
+    # nearly always, so the blocks after the one asked for are wanted next.
+    # (A batch of its own: bmap may sleep, and another thread fetch ahead.)
+    batch = bio.batch_get()
+    last = (ip.size - 1) // BSIZE
+    count = 0
+    try:
+        while count < bio.READ_AHEAD_MAX and bn <= last:
+            addr = bmap(ip, bn, False)
+            if addr:
+                batch.blocknos[count] = addr
+                count += 1
+            bn += 1
+    except BaseException:
+        bio.spare_batches.append(batch)
+        raise
+    bio.read_ahead(batch, count)
+
+
 def _copy_to_user(ip, off, n, pt, va, copy):
     # Copy n bytes of ip from off to user va a block at a time with
     # copy(pt, va, buffer, offset, count) -- kern.copyout_buf, or exec's
@@ -424,6 +471,9 @@ def _copy_to_user(ip, off, n, pt, va, copy):
         start = off % BSIZE
         chunk = min(n - done, BSIZE - start)
         if addr:
+            b = bio.cache.get(addr)
+            if b is None or not b.valid:      # not cached: fetch ahead too
+                _fetch_ahead(ip, off // BSIZE)
             b = bio.bread(addr)
             copied = copy(pt, va + done, b.data, start, chunk)
             bio.brelse(b)

@@ -43,10 +43,10 @@ class Pipe:
 
     def write_user(self, p, addr, n):
         """Copy n bytes at user address addr into the pipe: n, or -1 if the
-        readers are gone, p is killed, or addr is bad."""
+        readers are gone, p is killed or gets a note, or addr is bad."""
         done = 0
         while done < n:
-            if not self.readopen or p.killed:
+            if not self.readopen or p.killed or p.note_pending:
                 return -1
             used = self.nwrite - self.nread
             if used == PIPESIZE:
@@ -69,9 +69,10 @@ class Pipe:
 
     def read_user(self, p, addr, n):
         """Copy up to n bytes to user address addr, waiting for some: the
-        count, 0 at end of file, -1 if p is killed or addr is bad."""
+        count, 0 at end of file, -1 if p is killed or gets a note, or addr
+        is bad."""
         while self.nread == self.nwrite and self.writeopen:
-            if p.killed:
+            if p.killed or p.note_pending:
                 return -1
             self.readers_waiting = True
             kthread.sleep(self.readable)

@@ -56,7 +56,10 @@ def sys_dup(p):
 
 
 def sys_close(p):
-    fd, f = arg_fd(p, 0)
+    # By hand, not arg_fd: its (fd, File) pair is an allocation, and close
+    # must not fail for want of memory (the descriptor would stay open).
+    fd = kern.arg_int(p.trapframe, 0)
+    f = p.ofile[fd] if 0 <= fd < NOFILE else None
     if f is None:
         return -1
     p.ofile[fd] = None
@@ -162,7 +165,7 @@ def create(p, path, itype, major, minor):
         if dp.type != T_DIR:
             inode.iunlockput(dp)
             return None
-        ip, _ = directory.dirlookup(dp, name)
+        ip = directory.dirlookup(dp, name)
         if ip is not None:
             inode.iunlockput(dp)
             dp = None
@@ -368,8 +371,9 @@ def _unlink(p, path, _, _d=None):
         inode.ilock(dp)
         result = -1
         if dp.type == T_DIR and name not in (".", ".."):
-            ip, off = directory.dirlookup(dp, name)
-            if ip is not None:
+            off = directory.dirfind(dp, name)
+            if off >= 0:
+                ip = inode.iget(directory.entry_inum(dp, off))
                 inode.ilock(ip)
                 if ip.nlink < 1:
                     raise RuntimeError("unlink: inode %d has no links" % ip.inum)

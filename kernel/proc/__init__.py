@@ -6,6 +6,8 @@
 #             dispatch its system calls, interrupts and faults
 #   exec      load a program from the file system into a fresh space
 #   sysproc   the process system calls, registered in the system call table
+#   notes     Plan 9's notes: posting, delivery to a handler, alarms
+#   sysnotes  the note calls, process groups, and ^C to the foreground job
 #
 # Offers: proc.alloc_proc/start/procs/ps, exec.exec_file.
 # Uses: kernel.fs, kernel.syscall, kernel.mm, kernel.dev, kernel.thread,

@@ -4,7 +4,11 @@
 # above the image, rounded to a page, one guard page user code cannot
 # touch, then one page of stack; the heap (sbrk) grows from the top of the
 # stack page.  argv strings go at the top of the stack, each 16-byte
-# aligned, with the argv array of argc+1 pointers below them.
+# aligned, with the argv array of argc+1 pointers below them.  The
+# arguments never pass through Python: the caller gathers them in C into
+# a kernel page (kern.args_gather from the old address space, or
+# kern.args_build for init), and kern.args_place copies that image onto
+# the new stack.
 #
 # Everything is checked before the old image is given up: a malformed or
 # truncated file, a segment outside user space, too many arguments -- exec
@@ -19,6 +23,7 @@ from kernel.abi.limits import PGSIZE, USER_TOP
 from kernel.thread import kthread
 from kernel.mm import uvm
 from kernel.fs import inode, directory, file
+from kernel.proc import notes
 
 ELF_MAGIC = b"\x7fELF"
 EM_RISCV = const(243)
@@ -96,33 +101,14 @@ def load_segments(ip, pt, mapped):
     return entry, size
 
 
-def push_arguments(pt, stack_top, stack_bottom, argv):
-    """Copy argv onto the new stack; (sp, argv address) or None."""
-    sp = stack_top
-    pointers = []
-    for arg in argv:
-        sp -= len(arg) + 1
-        sp -= sp % 16
-        if sp < stack_bottom or kern.copyout(pt, sp, arg + b"\0") < 0:
-            return None
-        pointers.append(sp)
-    pointers.append(0)
-    sp -= 8 * len(pointers)
-    sp -= sp % 16
-    if sp < stack_bottom:
-        return None
-    if kern.copyout(pt, sp, struct.pack("<%dQ" % len(pointers), *pointers)) < 0:
-        return None
-    return sp, sp
-
-
-def exec_program(p, path, argv, ip):
+def exec_program(p, path, args, argc, ip):
     """Replace p's image by the program in ip (the locked inode of the ELF
-    file at path); argc, or -1."""
+    file at path), with the argc arguments in the argument page args;
+    argc, or -1."""
+    mapped = [0]                  # (allocated first: the page table must not leak)
     pt = uvm.create(p.trapframe)
     if pt == 0:
         return -1
-    mapped = [0]
     try:
         entry, size = load_segments(ip, pt, mapped)
         stack = None
@@ -132,15 +118,15 @@ def exec_program(p, path, argv, ip):
             kern.uvm_clear_user(pt, size)
             size += 2 * PGSIZE
             mapped[0] = size
-            stack = push_arguments(pt, size, size - PGSIZE, argv)
+            stack = kern.args_place(args, pt, size)
     except BaseException:
         uvm.destroy(pt, mapped[0])        # out of memory half-way
         raise
-    if stack is None:
+    if stack is None or stack < 0:
         uvm.destroy(pt, size)             # exactly what was mapped
         return -1
 
-    sp, argv_addr = stack
+    sp = argv_addr = stack               # the argv array is the stack's bottom
     name = path
     slash = name.rfind("/")
     if slash >= 0:
@@ -157,23 +143,25 @@ def exec_program(p, path, argv, ip):
     p.name = name
     if p.thread is not None:
         kthread.rename(p.thread, name)
+    notes.exec_done(p)                     # the old program's note handler is gone
     uvm.destroy(old_pt, old_size)
-    return len(argv)                       # becomes a0: argc
+    return argc                            # becomes a0
 
 
-def exec_file(p, path, argv):
-    """exec: replace p's program by the one at path, with arguments argv
-    (a list of byte strings); argc, or -1 with p unchanged."""
-    return file.operation(_exec_file, p, path, argv)
+def exec_file(p, path, args, argc):
+    """exec: replace p's program by the one at path, with the argc
+    arguments gathered in the argument page args; argc, or -1 with p
+    unchanged."""
+    return file.operation(_exec_file, p, path, args, argc)
 
 
-def _exec_file(p, path, argv, _):
+def _exec_file(p, path, args, argc):
     ip = directory.namei(path, p.cwd)
     if ip is None:
         return -1
     try:
         inode.ilock(ip)
-        argc = exec_program(p, path, argv, ip) if ip.type == T_FILE else -1
+        argc = exec_program(p, path, args, argc, ip) if ip.type == T_FILE else -1
     except BaseException:
         inode.drop(ip)
         raise

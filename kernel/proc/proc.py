@@ -24,7 +24,7 @@ from kernel.thread import kthread, trace
 from kernel.dev import clock
 from kernel.mm import uvm
 from kernel.fs import file, inode, log
-from kernel.proc import userloop
+from kernel.proc import userloop, notes
 
 EMBRYO = const(0)
 ALIVE = const(1)
@@ -33,6 +33,20 @@ PROC_STATE_NAMES = ("embryo", "alive", "zombie")
 
 
 class Proc:
+    # Notes (notes.py), read far more seldom than they exist, so these
+    # class-level defaults stand in until a process first sets its own
+    # (fork and exit stay as cheap as before): the note handler's user
+    # address (0: none) and whether it runs; the notes posted and not yet
+    # handled (a list once there are any: text bytes, the one being
+    # handled first); the tick of its alarm (0: none); its process group,
+    # which ^C reaches.  note_pending, checked before every return to user
+    # mode, is the instance's own: True when a note waits and no handler runs.
+    notify = 0
+    notified = False
+    notes = None
+    alarm_at = 0
+    pgrp = 0
+
     def __init__(self, pid, name):
         self.pid = pid
         self.name = name
@@ -47,6 +61,7 @@ class Proc:
         self.heap_start = 0       # sbrk may not shrink below this
         self.exit_status = 0
         self.killed = False
+        self.note_pending = False  # a note waits, no handler runs (notes.py)
         self.start_ticks = 0
         self.utime = 0            # `time` cycles in user mode, once it exited (else in the trapframe)
         self.child_utime = 0      # ... and its reaped children's, added at wait
@@ -141,6 +156,9 @@ def fork(parent):
         kern.tf_set(child.trapframe, kern.FIELD_UTIME, 0)     # its own user time starts now
         child.parent = parent
         parent.children.add(child)
+        if parent.notify or parent.pgrp:  # its handler and process group (notes.py)
+            child.notify = parent.notify
+            child.pgrp = parent.pgrp
         # The child sees fork() return 0, and starts at its parent's priority.
         if not start(child, run, 0):
             _unfork(parent, child)
@@ -179,6 +197,8 @@ def exit(p, status):
     # exit cannot fail half-way and return: the tests' made-up allocation
     # failures are held off while it runs.
     held = kern.fail_hold(True)
+    if p.alarm_at:
+        notes.cancel_alarm(p)
     for fd, f in enumerate(p.ofile):
         if f is not None:
             p.ofile[fd] = None
@@ -213,7 +233,8 @@ def exit(p, status):
 
 def wait_child(p):
     """Reap one exited child and return it, its times added to p's
-    children's totals; None if there are none or p was killed waiting."""
+    children's totals; None if there are none or p was killed or got a
+    note waiting."""
     while True:
         if p.zombies:
             child = p.zombies.pop(0)
@@ -223,7 +244,7 @@ def wait_child(p):
             p.child_utime += user + child.child_utime
             p.child_stime += system + child.child_stime
             return child
-        if not p.children or p.killed:
+        if not p.children or p.killed or p.note_pending:
             return None
         kthread.sleep(p)
 

@@ -8,7 +8,7 @@ from kernel.sched.base import NPRIQ, US, YIELDED
 from kernel.thread import kthread, trace
 from kernel.dev import clock
 from kernel.syscall import table
-from kernel.syscall.args import fetch_path, fetch_argv
+from kernel.syscall.args import fetch_path
 from kernel.proc import proc
 from kernel.proc import exec as exec_mod     # not to hide the built-in exec()
 
@@ -52,7 +52,7 @@ def sys_sleep(p):
         return 0
     target = clock.uptime() + n
     while clock.uptime() < target:
-        if p.killed:
+        if p.killed or p.note_pending:
             return -1
         clock.sleep_until(target)
     return 0
@@ -212,10 +212,18 @@ def sys_exec(p):
     path = fetch_path(p, 0)
     if path is None:
         return -1
-    argv = fetch_argv(p, 1)
-    if argv is None:
+    # The arguments go from the old address space to a kernel page in C,
+    # and from there to the new stack (kernel/proc/exec.py).
+    args = kern.kalloc()
+    if args == 0:
         return -1
-    return exec_mod.exec_file(p, path, argv)
+    try:
+        argc = kern.args_gather(p.pagetable, kern.arg_addr(p.trapframe, 1), args)
+        if argc < 0:
+            return -1
+        return exec_mod.exec_file(p, path, args, argc)
+    finally:
+        kern.kfree(args)
 
 
 table.register_handlers(globals())

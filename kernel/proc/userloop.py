@@ -9,10 +9,15 @@ import kern
 
 from kernel.thread import kthread, events
 from kernel.syscall import table
+from kernel.fs import bio, inode
 
 TRAP_INTERRUPT = kern.TRAP_INTERRUPT
 TRAP_FAULT = kern.TRAP_FAULT
 SCAUSE_ECALL_FROM_USER = 8
+
+# deliver_note(p, a0) -> False if p must die: kernel/proc/notes.py puts its
+# deliver() here.  Called when a note is pending on the way to user mode.
+deliver_note = None
 
 
 def user_loop(p, a0):
@@ -33,6 +38,11 @@ def user_loop(p, a0):
             if not kern.fail_fired():     # a real shortage, not a test's
                 print("pid %d (%s): the kernel is out of memory: system call fails" % (
                     p.pid, p.name))
+            # A safety net under the handlers' own clean-up: no buffer or
+            # inode stays locked by a call that failed (a lock left held
+            # would stop everyone who next needs that block or file).
+            bio.release_held(kthread.current)
+            inode.release_held(kthread.current)
             scause = kern.tf_get(p.trapframe, kern.FIELD_SCAUSE)
             a0 = -1 if scause == SCAUSE_ECALL_FROM_USER else None
 
@@ -41,8 +51,10 @@ def serve(p, a0):
     handlers = table.handlers
     run_user = kern.run_user
     while True:
-        if p.killed:
-            return -1
+        if p.killed or p.note_pending:
+            if p.killed or not deliver_note(p, a0):
+                return -1
+            a0 = None                     # deliver() put it in the trapframe
         code = run_user(p.trapframe, p.pagetable, a0)
         if code >= 0:
             handler = handlers[code]

@@ -10,4 +10,4 @@
 # below the file system and processes and the user loop (kernel/proc/) can
 # dispatch through it without an import cycle.
 # Offers: table.register_handlers, table.handlers, table.unknown,
-# args.fetch_path, args.fetch_argv.  Uses: kernel.abi, kern.
+# args.fetch_path.  Uses: kernel.abi, kern.

@@ -1,12 +1,13 @@
-# System call arguments that live in user memory: paths and argv vectors.
+# System call arguments that live in user memory: paths.
 #
 # Integers and addresses come straight from the trapframe (kern.arg_int,
 # kern.arg_addr).  What they point at is copied in C, which never faults:
-# a bad pointer, a missing NUL or too many arguments makes these return
-# None, and the call returns -1.
+# a bad pointer or a missing NUL makes these return None, and the call
+# returns -1.  (exec's argv never becomes Python objects: it is gathered
+# in C, kern.args_gather, see kernel/proc/exec.py.)
 import kern
 
-from kernel.abi.limits import MAXARG, MAXPATH, PGSIZE
+from kernel.abi.limits import MAXPATH
 
 
 def fetch_path(p, n):
@@ -19,23 +20,3 @@ def fetch_path(p, n):
         return raw.decode()
     except UnicodeError:
         return None
-
-
-def fetch_argv(p, n):
-    """Argument n as exec's argv: a list of at most MAXARG byte strings
-    (each shorter than a page), or None."""
-    uargv = kern.arg_addr(p.trapframe, n)
-    argv = []
-    while True:
-        raw = kern.copyin(p.pagetable, uargv + 8 * len(argv), 8)
-        if raw is None:
-            return None
-        addr = int.from_bytes(raw, "little")
-        if addr == 0:
-            return argv
-        if len(argv) >= MAXARG:
-            return None
-        arg = kern.copyinstr(p.pagetable, addr, PGSIZE)
-        if arg is None:
-            return None
-        argv.append(arg)

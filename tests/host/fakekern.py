@@ -69,6 +69,9 @@ class FakeKern:
         self.next_page = 0x8010_0000
         self.poweroff_status = None
         self.bootargs_text = ""
+        self.notes_entered = []       # (trapframe, handler, text, a0) of note_enter()
+        self.notes_returned = []      # trapframes note_return() restored
+        self.user_stack_full = False  # note_enter() finds no room (-1)
 
     # ---- time and events ----
     def time(self):
@@ -156,6 +159,18 @@ class FakeKern:
         page = self.memory.setdefault(pa, bytearray(self.PGSIZE))
         return memoryview(page)[offset:offset + length]
 
+    def dirent_find(self, block, name, start=0):
+        # cstubs/modkern_dir.c: the first used entry named name (or, with
+        # None, the first free entry) at or after start; -1 if none.
+        data = bytes(block)
+        for off in range(max(start, 0), len(data) - 15, 16):
+            inum = data[off] | data[off + 1] << 8
+            if name is None and inum == 0:
+                return off
+            if name is not None and inum != 0 and data[off + 2:off + 16] == bytes(name):
+                return off
+        return -1
+
     def fail_hold(self, on):
         held, self.fail_held = self.fail_held, bool(on)
         return held
@@ -168,6 +183,16 @@ class FakeKern:
 
     def bootargs(self):
         return self.bootargs_text
+
+    # ---- user processes (notes) ----
+    def note_enter(self, tf, pagetable, handler, text, a0):
+        if self.user_stack_full:
+            return -1
+        self.notes_entered.append((tf, handler, bytes(text), a0))
+        return 0
+
+    def note_return(self, tf):
+        self.notes_returned.append(tf)
 
     # ---- threads ----
     def thread_current(self):

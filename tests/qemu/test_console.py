@@ -1,6 +1,9 @@
-"""The console as a person types at the shell: Ctrl-C, the terminal's
+"""The console as a person types at the shell: Ctrl-C (which interrupts the
+foreground job: tests/qemu/test_notes.py has more), the terminal's
 escape sequences (arrow keys, Home, End, Delete), the history the arrows
 walk, and the one line limit (MAXLINE) the console and the shell share."""
+
+import re
 
 from kernel.abi.limits import MAXLINE
 from tests.qemu.shell import SHELL, sh
@@ -78,15 +81,15 @@ def test_lines_up_to_the_limit_work(shell):
     assert sh(shell, "echo after") == "after"
 
 
-def test_ctrl_c_gives_a_reading_program_a_fresh_line(shell):
-    # Until notes exist, Ctrl-C stops no program: one that waits for a
-    # line gets an empty one instead of the abandoned line, and goes on.
+def test_ctrl_c_interrupts_a_reading_program(shell):
+    # The program reading is the shell's foreground job: ^C posts it the
+    # note "interrupt", and cat, with no handler, dies of it.  The line
+    # being typed is dropped, and no empty line is left for the shell.
     shell.send_line("cat")
     shell.expect_exact("cat\n")
-    shell.send_raw("abandoned" + CTRL_C)
-    shell.expect_exact("abandoned^C\n\n")                 # cat copies the empty line
     shell.send_raw("kept\r")
     shell.expect_exact("kept\nkept\n")                     # the echo, then cat's copy
-    shell.send_raw("\x04")                                  # ^D: cat sees end of file
-    shell.expect_exact(SHELL)
+    shell.send_raw("abandoned" + CTRL_C)
+    out = shell.expect_exact(SHELL)
+    assert re.fullmatch(r"abandoned\^C\npid \d+ \(cat\): interrupt\n", out), repr(out)
     assert sh(shell, "echo ok") == "ok"
