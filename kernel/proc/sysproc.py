@@ -6,6 +6,7 @@ import kern
 
 from kernel.sched.base import NPRIQ, US, YIELDED
 from kernel.thread import kthread, trace
+from kernel.thread.kthread import yield_     # sys_yield's whole work: one lookup less
 from kernel.dev import clock
 from kernel.syscall import table
 from kernel.syscall.args import fetch_path
@@ -63,7 +64,7 @@ def sys_uptime(p):
 
 
 def sys_yield(p):
-    kthread.yield_()
+    yield_()
     return 0
 
 

@@ -302,7 +302,7 @@ def yield_(why=YIELDED):
     current = nxt
     nxt.state = RUNNING
     if _tracing:
-        trace.record(trace.SWITCH, me.handle, nxt.handle, nxt.name)
+        _trace_switch(me, nxt)
     if _slice_timer:
         kern.thread_run(nxt)       # to nxt, the timer at its slice's end
     else:
@@ -323,17 +323,20 @@ def yield_if_asked():
 
 def sleep(chan):
     """Block the running thread until someone calls wakeup(chan)."""
+    # (Few locals, and the trace's calls in helpers: a function whose
+    # locals and stack pass 11 words gets its frame from the heap at every
+    # call, which costs more than the lines it would save.)
     global current, need_resched
     me = current
     if me is idle_thread:
         raise RuntimeError("the idle thread must never sleep")
     # Join the wait queue first: that may allocate, and if it fails the
-    # thread must still be running, unchanged.  (What the trace says of
-    # the channel is made first too: it allocates.)  A channel with one
-    # sleeper (nearly all of them) holds the thread itself, not a list:
-    # sleeping then allocates nothing.
-    tracing = _tracing
-    what = repr(chan)[:11] if tracing else ""
+    # thread must still be running, unchanged.  (The trace's record, which
+    # allocates too, is made first.)  A channel with one sleeper (nearly
+    # all of them) holds the thread itself, not a list: sleeping then
+    # allocates nothing.
+    if _tracing:
+        _trace_sleep(me, chan)
     waiting = sleepers.setdefault(chan, me)
     if waiting is not me:
         if type(waiting) is list:
@@ -344,25 +347,31 @@ def sleep(chan):
     me.chan = chan
     now = kern.time()
     _blocked(me, now)
-    if tracing:
-        trace.record(trace.SLEEP, me.handle, 0, what)
-    nxt = _pick_next(now)              # run_next(), by hand: this path is hot
-    if nxt is None or nxt.state != RUNNABLE:
-        nxt = pick_runnable(now)
-        switch_to(idle_thread if nxt is None else nxt, now)
+    waiting = _pick_next(now)          # run_next(), by hand: this path is hot
+    if waiting is None or waiting.state != RUNNABLE:
+        waiting = pick_runnable(now)
+        switch_to(idle_thread if waiting is None else waiting, now)
         return
-    # switch_to(nxt, now), by hand.
+    # switch_to(waiting, now), by hand.
     need_resched = False
-    current = nxt
-    nxt.state = RUNNING
-    if tracing:
-        trace.record(trace.SWITCH, me.handle, nxt.handle, nxt.name)
+    current = waiting
+    waiting.state = RUNNING
+    if _tracing:
+        _trace_switch(me, waiting)
     if _slice_timer:
-        kern.thread_run(nxt)
+        kern.thread_run(waiting)
     else:
-        kern.thread_switch(nxt.handle, _next_timer(nxt, now))
+        kern.thread_switch(waiting.handle, _next_timer(waiting, now))
     if exited:
         finish_switch()
+
+
+def _trace_sleep(me, chan):
+    trace.record(trace.SLEEP, me.handle, 0, repr(chan)[:11])
+
+
+def _trace_switch(old, new):
+    trace.record(trace.SWITCH, old.handle, new.handle, new.name)
 
 
 def wake(thread):
@@ -386,19 +395,23 @@ def wakeup(chan):
     waiting = sleepers.pop(chan, None)
     if waiting is None:
         return
-    now = kern.time()
     if type(waiting) is list:
-        for thread in waiting:
-            _woken(thread, now)
+        _wake_all(waiting)
     else:                                  # one sleeper: the thread itself
         if _tracing:                       # (_woken(waiting, now), by hand)
             trace.record(trace.WAKEUP, current.handle, waiting.handle)
         waiting.state = RUNNABLE
         waiting.chan = None
-        if _enqueue(waiting, WOKEN, now):
+        if _enqueue(waiting, WOKEN, kern.time()):
             need_resched = True
     if policy.rearm:
         rearm()
+
+
+def _wake_all(waiting):
+    now = kern.time()
+    for thread in waiting:
+        _woken(thread, now)
 
 
 def _woken(thread, now):
