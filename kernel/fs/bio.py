@@ -51,6 +51,7 @@ cache = {}                    # blockno -> Buf, every buffer that holds a block
 stats = {"hits": 0, "misses": 0, "evictions": 0}
 pages = []                    # the pages holding the blocks' bytes
 READ_AHEAD_MAX = const(NBUF // 4)
+ZEROS = bytes(BSIZE)
 
 
 def _unlink(b):
@@ -175,6 +176,18 @@ def read_ahead(batch, count):
             b.valid = ok
             brelse(b)
         spare_batches.append(batch)
+
+
+def bget_zeroed(blockno):
+    """Block blockno, locked, its contents all zeroes, without reading the
+    disk: for a block just allocated, whose old contents nobody wants."""
+    b = _get(blockno)
+    while b.locked:
+        kthread.sleep(b)
+    b.locked = kthread.current
+    b.data[:] = ZEROS
+    b.valid = True
+    return b
 
 
 def bwrite(b):

@@ -71,8 +71,8 @@ def reclaim_orphans():
 # ---- blocks ----
 
 def bzero(blockno):
-    b = bio.bread(blockno)
-    b.data[:] = ZEROS
+    # A block just allocated: its old contents are not read from the disk.
+    b = bio.bget_zeroed(blockno)
     log.log_write(b)
     bio.brelse(b)
 
