@@ -93,4 +93,5 @@ def test_usertests(shared_shell):
              "badexec execfile forkfd openexit")
     out = shared_shell.run("usertests " + names, 240)
     last = out.splitlines()[-1] if out else ""
-    assert last.endswith("passed, 0 failed"), "usertests %s:\n%s" % (names, out)
+    want = "usertests: %d passed, 0 failed" % (len(names.split()) + 1)    # and its leak test
+    assert last == want, "usertests %s:\n%s" % (names, out)
