@@ -16,6 +16,7 @@ is a header that `git apply` ignores.
 """
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -34,8 +35,8 @@ apply with `git apply %s`.
 """
 
 
-def git(*args, cwd=REPO, check=True):
-    proc = subprocess.run(["git"] + list(args), cwd=cwd, stdout=subprocess.PIPE,
+def git(*args, cwd=None, check=True):
+    proc = subprocess.run(["git"] + list(args), cwd=cwd or REPO, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True)
     if check and proc.returncode != 0:
         raise RuntimeError("git %s failed:\n%s" % (" ".join(args), proc.stdout))
@@ -46,12 +47,12 @@ def patch_text(lab_name, branch):
     diff = git("diff", "--binary", "%s...%s" % (BASE, branch), "--", ".", ":(exclude)labs")
     if not diff.strip():
         raise RuntimeError("branch %s changes nothing outside labs/ since %s" % (branch, BASE))
-    rel = labs.Lab(lab_name).solution.relative_to(REPO)
+    rel = labs.Lab(lab_name, REPO / "labs").solution.relative_to(REPO)
     return HEADER % (lab_name, lab_name, branch, BASE, rel) + diff
 
 
 def write_patch(lab_name, branch=None):
-    lab = labs.Lab(lab_name)
+    lab = labs.Lab(lab_name, REPO / "labs")
     branch = branch or "solution/" + lab_name
     lab.solution.parent.mkdir(parents=True, exist_ok=True)
     lab.solution.write_text(patch_text(lab_name, branch))
@@ -63,7 +64,7 @@ def make_branch(lab_name, branch=None, keep=True):
     """Branch `branch` (default solution/LAB) = main + the patch, committed;
     in a worktree under build/solutions/LAB if keep, else a temporary one.
     Returns 0, or 1 with the worktree left for resolving conflicts."""
-    lab = labs.find(lab_name)
+    lab = labs.find(lab_name, REPO / "labs")
     branch = branch or "solution/" + lab_name
     if keep:
         where = REPO / "build" / "solutions" / lab_name
@@ -82,6 +83,7 @@ def make_branch(lab_name, branch=None, keep=True):
     print("branch %s: %s plus the solution of %s (worktree %s)" % (branch, BASE, lab_name, where))
     if not keep:
         git("worktree", "remove", "--force", str(where))
+        shutil.rmtree(where.parent, ignore_errors=True)
     return 0
 
 
