@@ -14,10 +14,14 @@ HINTS = [
     (r"uvm_destroy: a leaf is still mapped",
      "A process went away with mapped pages above its size: exit (proc.free_memory) and exec "
      "must unmap every mapping before the page table is destroyed."),
-    (r"vm_map: remap|remap",
+    (r"vm: remap of va",
      "A page was mapped twice: a fault on a page that is already loaded is a permission fault "
      "(a store to a PROT_READ mapping), not a reason to load it again."),
-    (r"killed by (load|store) page fault.*stval=0x2",
+    (r"vm_unmap: va=\S+ not mapped",
+     "munmap (or exit) freed a page that was never loaded: kern.uvm_dealloc only the pages "
+     "that are mapped (kern.copyin(pt, va, 1) is not None)."),
+    # (refuse kills children on purpose; mmaptest itself dying never says done)
+    (r"killed by (load|store) page fault[^\n]*stval=0x2[0-9a-f]*(?![\s\S]*mmaptest: done)",
      "A touch of a mapped page killed the program: userloop.fault must recognise a load or "
      "store page fault (scause 13 or 15) inside a mapping, map a page there and load the file's "
      "bytes (inode.load_user), and let the access run again."),
