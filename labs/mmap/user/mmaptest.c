@@ -363,6 +363,10 @@ exec_mapped(char *name)
     exit(1);
   p[5] = 'x';
   char *argv[] = { "echo", "mmaptest: exec'd with a mapping", 0 };
+  // An exec that fails leaves the process as it was, mappings and all.
+  if (exec("/no-such-program", argv) != -1 || p[5] != 'x' || p[6] != pattern(6, 8))
+    exit(3);
+  p[6] = 'x';
   exec("echo", argv);
   exit(2);
 }
@@ -380,7 +384,7 @@ exits(void)
   status = in_child(exec_mapped, "mmap.exec");
   if (status != 0)
     fail("the child could not map the file and exec (status)", status, 0);
-  file_holds("mmap.exec", 5, 1, 'x', 8);
+  file_holds("mmap.exec", 5, 2, 'x', 8);
 }
 
 static struct {
