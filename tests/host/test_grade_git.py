@@ -163,3 +163,27 @@ def test_refresh_refuses_a_conflict_and_keeps_the_patch(repo, capsys):
     assert "<<<<<<<" in (Path(where) / "kernel" / "x.py").read_text()
     git(repo, "worktree", "remove", "--force", where)
     shutil.rmtree(Path(where).parent, ignore_errors=True)
+
+
+def test_refresh_of_every_lab_names_the_ones_that_conflict(repo, capsys):
+    solve(repo, 10, "line 10, solved")
+    git(repo, "checkout", "-q", "-b", "solution/other")
+    (repo / "labs" / "other" / "solution").mkdir(parents=True)
+    (repo / "labs" / "other" / "grade.py").write_text("# another lab\n")
+    edit(repo / "kernel" / "x.py", 2, "line 2, solved")
+    git(repo, "commit", "-q", "-am", "the other solution")
+    git(repo, "checkout", "-q", "main")
+    assert solutions.write_patch("other") == 0
+    (repo / "labs" / "other" / "grade.py").write_text("# another lab\n")
+    git(repo, "add", "labs")
+    edit(repo / "kernel" / "x.py", 10, "line 10, changed on main")
+    git(repo, "commit", "-q", "-am", "main changes demo's line")
+    for branch in ("solution/demo", "solution/other"):
+        git(repo, "branch", "-q", "-D", branch)
+    assert solutions.refresh_all() == 1
+    out = capsys.readouterr().out
+    assert "wrote labs/other/solution/solution.patch" in out
+    assert out.rstrip().endswith("not refreshed (conflicts to resolve): demo")
+    where = re.search(r"resolve the conflicts in (\S+),", out).group(1)
+    git(repo, "worktree", "remove", "--force", where)
+    shutil.rmtree(Path(where).parent, ignore_errors=True)

@@ -2,9 +2,10 @@
 the instructors' round trip between a patch and a branch, so that a
 solution follows main as it moves:
 
-    python -m tools.grade refresh LAB     apply the patch to main's tip (three-way, so
+    python -m tools.grade refresh [LAB...]  apply the patch to main's tip (three-way, so
                                           moved context is merged), commit it on branch
                                           solution/LAB, and rewrite the patch from it
+                                          (every lab's, when no LAB is named)
     python -m tools.grade branch LAB      only the first two steps, in a worktree under
                                           build/solutions/LAB (edit, commit, then `patch`)
     python -m tools.grade patch LAB [BRANCH]  rewrite the patch from BRANCH (default
@@ -94,5 +95,14 @@ def refresh(lab_name):
     return status
 
 
+def refresh_all(names=()):
+    """refresh() each named lab, or every lab; 1 if any did not merge."""
+    names = list(names) or [lab.name for lab in labs.all_labs(REPO / "labs")]
+    failed = [name for name in names if refresh(name) != 0]
+    if failed:
+        print("not refreshed (conflicts to resolve): %s" % " ".join(failed))
+    return 1 if failed else 0
+
+
 if __name__ == "__main__":
-    sys.exit(refresh(sys.argv[1]))
+    sys.exit(refresh_all(sys.argv[1:]))
