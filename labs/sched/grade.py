@@ -18,6 +18,9 @@ HINTS = [
     (r"no scheduling policy 'lottery'",
      "The kernel does not know the policy: add it to POLICIES and TIME_SHARING in "
      "kernel/sched/__init__.py (its `name` must be \"lottery\")."),
+    (r"No module named 'kern'",
+     "kernel/sched/ is below everything that uses kern: a policy imports only kernel.compat and "
+     "kernel/sched/'s own modules, and keeps its own random numbers (a xorshift, say)."),
     (r"queued \d+ times",
      "A runnable thread is in the lottery's queue twice, or not at all: every hook that takes a "
      "thread out (pick_next, remove) or puts one in (enqueue) must keep st.queued and the "
