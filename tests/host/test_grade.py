@@ -151,9 +151,10 @@ def test_handout_points_match_the_grader():
 
 
 def test_labs_number_their_calls_apart_in_the_labs_range():
+    # (Main's own calls are outside 22-63; a student's tree with a lab
+    # done has that lab's calls in its table too, which is fine.)
     import re
-    from kernel.abi.sysnum import SYSCALLS
-    taken = {number: "main" for number, _, _ in SYSCALLS}
+    taken = {}
     for lab in labs.all_labs():
         for number, name in re.findall(r'^\+\s*\((\d+), "(\w+)"', lab.solution.read_text(), re.M):
             number = int(number)
