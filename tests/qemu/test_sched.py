@@ -11,8 +11,17 @@ import pytest
 from tests.qemu.shell import ESCAPE, sh, to_monitor
 
 
-def _boot(boot, policy):
-    m = boot(bootargs="sched=" + policy, wait_prompt=False)
+# Under -icount the guest's clock follows the instructions it runs, not
+# the host's: what a test measures in time does not depend on how busy
+# the host is.  (idlewake: see tools/bench.py.)
+ICOUNT = ("-icount", "shift=0,align=off,sleep=off")
+
+
+def _boot(boot, policy, icount=False):
+    if icount:
+        m = boot(*ICOUNT, bootargs="sched=%s idlewake=1000" % policy, wait_prompt=False)
+    else:
+        m = boot(bootargs="sched=" + policy, wait_prompt=False)
     m.expect_exact("init: starting sh\n", 20)
     m.expect_exact("$ ", 20)
     return m
@@ -80,7 +89,9 @@ def test_plan9_low_priority_hog_still_runs_and_nice_sets_priorities(boot):
 
 
 def test_edf_admits_refuses_and_meets_every_deadline_beside_hogs(boot):
-    m = _boot(boot, "edf+plan9")
+    # Deadlines are real-time promises: measured on the guest's own clock
+    # (icount), a loaded host cannot make a job late.
+    m = _boot(boot, "edf+plan9", icount=True)
     for label in "abcd":
         sh(m, "hog 60 %s &" % label)
     # 40% + 30% admitted; 30% more would pass the 95% bound: refused.
@@ -107,7 +118,7 @@ def test_rt_is_refused_without_edf(boot):
 
 
 def test_switching_policy_while_20_processes_run_loses_none(boot):
-    m = _boot(boot, "rr")
+    m = _boot(boot, "rr", icount=True)      # (the hogs' pace, whatever the host's load)
     for i in range(20):
         sh(m, "hog 100 h%d &" % i)
     to_monitor(m)
