@@ -45,6 +45,7 @@ static struct kthread *current = &boot_thread;
 static struct kthread *by_handle[KSTACK_SLOTS + 1];   // handle h uses slot h - 1
 static int free_handles[KSTACK_SLOTS];
 static int nfree_handles;
+static uint64_t switched_at;      // rdtime() of the last switch: charges CPU time
 int kthread_gc_scan_enabled = 1;
 
 // A Python stack check stops runaway recursion this many bytes before the
@@ -76,6 +77,7 @@ void kthread_init_boot(uintptr_t stack_lo, uintptr_t stack_hi) {
     boot_thread.handle = 0;
     strcpy(boot_thread.name, "boot");
     by_handle[0] = &boot_thread;
+    switched_at = rdtime();
     // Hand out low handles first.
     for (int h = KSTACK_SLOTS; h >= 1; h--)
         free_handles[nfree_handles++] = h;
@@ -158,6 +160,10 @@ int kthread_switch(int handle) {
         return -1;
     if (to == from)
         return 0;
+    uint64_t now = rdtime();
+    from->cpu += now - switched_at;
+    switched_at = now;
+    to->switches++;
     from->mp = mp_state_ctx.thread;
     mp_state_ctx.thread = to->mp;
     current = to;
@@ -178,6 +184,13 @@ int kthread_free(int handle) {
 }
 
 int kthread_current(void) { return current->handle; }
+
+uint64_t kthread_cpu(int handle) {
+    struct kthread *t = kthread_lookup(handle);
+    if (t == NULL)
+        return 0;
+    return t->cpu + (t == current ? rdtime() - switched_at : 0);
+}
 
 void kthread_set_name(int handle, const char *name, size_t len) {
     struct kthread *t = kthread_lookup(handle);

@@ -21,6 +21,8 @@ struct kthread {
     struct trapframe *tf;        //   and its trapframe (for panic reports)
     int fail_held;               // heapwatch's fault_hold(): per thread, as holders sleep
     struct kthread *next, *prev; // every live thread, for the GC
+    uint64_t cpu;                // `time` cycles it has run, charged at each switch
+    unsigned long switches;      // times it was switched to
 };
 
 #define KTHREAD_NAME_MAX 16
@@ -30,6 +32,7 @@ int kthread_create(mp_obj_t entry, mp_obj_t arg);   // handle, or -1 when out of
 int kthread_switch(int handle);                     // -1 if no such thread
 int kthread_free(int handle);                       // -1 if no such thread or running
 int kthread_current(void);
+uint64_t kthread_cpu(int handle);                   // `time` cycles run, the current turn too
 struct kthread *kthread_lookup(int handle);
 void kthread_set_name(int handle, const char *name, size_t len);
 void kthread_set_process(int handle, int pid, struct trapframe *tf);

@@ -43,6 +43,9 @@ static mp_obj_t kern_events(void) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(kern_events_obj, kern_events);
 
+// Integers from C go through mp_obj_new_int_from_uint: a small int when
+// the value fits (the mpz build's _from_ull always makes a heap object, and
+// time is read at every switch).
 static mp_obj_t kern_time(void) {
     return mp_obj_new_int_from_uint(rdtime());
 }
@@ -139,13 +142,6 @@ static mp_obj_t kern_thread_new(mp_obj_t entry, mp_obj_t arg) {
 }
 static MP_DEFINE_CONST_FUN_OBJ_2(kern_thread_new_obj, kern_thread_new);
 
-static mp_obj_t kern_thread_switch(mp_obj_t handle) {
-    if (kthread_switch((int)arg_int(handle)) < 0)
-        mp_raise_ValueError(MP_ERROR_TEXT("no such kernel thread"));
-    return mp_const_none;
-}
-static MP_DEFINE_CONST_FUN_OBJ_1(kern_thread_switch_obj, kern_thread_switch);
-
 static mp_obj_t kern_thread_free(mp_obj_t handle) {
     if (kthread_free((int)arg_int(handle)) < 0)
         mp_raise_ValueError(MP_ERROR_TEXT("cannot free that kernel thread"));
@@ -221,6 +217,13 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_poke), MP_ROM_PTR(&kern_poke_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_new), MP_ROM_PTR(&kern_thread_new_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_switch), MP_ROM_PTR(&kern_thread_switch_obj) },
+    { MP_ROM_QSTR(MP_QSTR_thread_run), MP_ROM_PTR(&kern_thread_run_obj) },
+    { MP_ROM_QSTR(MP_QSTR_thread_cpu), MP_ROM_PTR(&kern_thread_cpu_obj) },
+    { MP_ROM_QSTR(MP_QSTR_thread_switches), MP_ROM_PTR(&kern_thread_switches_obj) },
+    { MP_ROM_QSTR(MP_QSTR_RunQueue), MP_ROM_PTR(&kern_runqueue_type) },
+    { MP_ROM_QSTR(MP_QSTR_timer_arm), MP_ROM_PTR(&kern_timer_arm_obj) },
+    { MP_ROM_QSTR(MP_QSTR_timer_deadline), MP_ROM_PTR(&kern_timer_deadline_obj) },
+    { MP_ROM_QSTR(MP_QSTR_timer_due), MP_ROM_PTR(&kern_timer_due_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_free), MP_ROM_PTR(&kern_thread_free_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_current), MP_ROM_PTR(&kern_thread_current_obj) },
     { MP_ROM_QSTR(MP_QSTR_thread_set_name), MP_ROM_PTR(&kern_thread_set_name_obj) },

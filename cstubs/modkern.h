@@ -22,4 +22,8 @@ extern const mp_obj_fun_builtin_fixed_t kern_heap_info_obj, kern_heap_reset_peak
     kern_heap_sites_obj;   // modkern_heap.c
 extern const mp_obj_fun_builtin_var_t kern_note_enter_obj;              // modkern_notes.c
 extern const mp_obj_fun_builtin_fixed_t kern_note_return_obj;
+extern const mp_obj_fun_builtin_var_t kern_thread_switch_obj;            // modkern_sched.c
+extern const mp_obj_fun_builtin_fixed_t kern_thread_cpu_obj, kern_thread_switches_obj, kern_thread_run_obj,
+    kern_timer_arm_obj, kern_timer_deadline_obj, kern_timer_due_obj;
+extern const mp_obj_type_t kern_runqueue_type;
 extern const mp_obj_fun_builtin_fixed_t kern_map_trapframe_obj;                 // modkern_user.c (LWPs)

@@ -44,7 +44,7 @@ MP_DEFINE_CONST_FUN_OBJ_VAR_BETWEEN(kern_trace_record_obj, 3, 4, kern_trace_reco
 
 // trace_count() -> events ever recorded (the ring keeps the last TRACE_EVENTS)
 static mp_obj_t kern_trace_count(void) {
-    return mp_obj_new_int_from_ull(recorded);
+    return mp_obj_new_int_from_uint(recorded);
 }
 MP_DEFINE_CONST_FUN_OBJ_0(kern_trace_count_obj, kern_trace_count);
 
@@ -56,7 +56,7 @@ static mp_obj_t kern_trace_event(mp_obj_t index) {
         return mp_const_none;
     struct trace_event *e = &ring[i % TRACE_EVENTS];
     mp_obj_t items[6] = {
-        mp_obj_new_int_from_ull(e->time), MP_OBJ_NEW_SMALL_INT(e->hart),
+        mp_obj_new_int_from_uint(e->time), MP_OBJ_NEW_SMALL_INT(e->hart),
         MP_OBJ_NEW_SMALL_INT(e->kind), MP_OBJ_NEW_SMALL_INT(e->a), MP_OBJ_NEW_SMALL_INT(e->b),
         mp_obj_new_str(e->name, strlen(e->name)),
     };

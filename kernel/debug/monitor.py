@@ -149,7 +149,7 @@ def threads():
     for handle in sorted(kthread.threads):
         t = kthread.threads[handle]
         print("%4d  %-9s %-12s %8d %6d %6d" % (
-            handle, kthread.THREAD_STATE_NAMES[t.state], t.name, t.switches, kthread.cpu_time(t) // clock.tick_cycles,
+            handle, kthread.THREAD_STATE_NAMES[t.state], t.name, kthread.switches(t), kthread.cpu_time(t) // clock.tick_cycles,
             kern.thread_stack_used(handle)))
 
 

@@ -7,6 +7,8 @@
 #   sched.use("rr", 5000)   ... with a quantum of 5000 microseconds
 #   sched.policy()          the policy object itself (kthread.policy)
 #   sched.check()           [] if every runnable thread is queued exactly once
+#   sched.heap_growth(n)    bytes the heap grows over n switch and wakeup
+#                           round trips (the same for any n: they allocate nothing)
 import kern
 
 from kernel.sched.base import US
@@ -59,3 +61,33 @@ def bench_tick(n=200):
     t = now() - t0
     kthread.need_resched = False
     print('SCHED {"tick_centiticks": %d}' % (t * 100 // n))
+
+
+_PING = "sched.ping"      # the channels heap_growth's two threads sleep on
+_PONG = "sched.pong"
+
+
+def _partner(rounds):
+    for _ in range(rounds):
+        kthread.yield_()
+        kthread.sleep(_PING)
+        kthread.wakeup(_PONG)
+
+
+def heap_growth(rounds):
+    """How many bytes the heap's peak rises while this thread and another
+    do `rounds` round trips of a yield each way and a sleep/wakeup each
+    way, under the current policy.  Switching, sleeping, waking and the
+    policy's hooks allocate nothing, so this does not grow with rounds."""
+    partner = kthread.spawn("heapping", _partner, rounds + 1)
+    kthread.yield_()                       # it starts, and yields back
+    base = kern.heap_reset_peak()
+    for _ in range(rounds):
+        kthread.yield_()
+        kthread.wakeup(_PING)
+        kthread.sleep(_PONG)
+    grown = kern.heap_info()[3] - base
+    kthread.yield_()
+    kthread.wakeup(_PING)
+    kthread.join(partner)
+    return grown

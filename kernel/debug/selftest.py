@@ -52,7 +52,7 @@ def threads(nthreads=4, rounds=1000, scan_suspended=True):
     finally:
         kern.gc_scan_suspended(True)
     corrupted = sum(c for _, c in _results)
-    switches = sum(t.switches for t in workers)
+    switches = sum(kthread.switches(t) for t in workers)
     verdict = "ok" if corrupted == 0 else "CORRUPTED"
     print("selftest threads: %s: %d threads, %d rounds each, %d corrupted checks, "
           "%d switches" % (verdict, nthreads, rounds, corrupted, switches))

@@ -41,6 +41,7 @@ class Buf:
         self.valid = False    # data holds the block's contents
         self.locked = None    # the thread using it
         self.logged = False   # part of the log's open transaction
+        self.wanted = False   # a thread sleeps waiting for the lock
         self.refcnt = 0       # holders, plus the log's pins
         self.prev = self      # LRU list neighbours
         self.next = self
@@ -51,6 +52,7 @@ cache = {}                    # blockno -> Buf, every buffer that holds a block
 stats = {"hits": 0, "misses": 0, "evictions": 0}
 pages = []                    # the pages holding the blocks' bytes
 READ_AHEAD_MAX = const(NBUF // 4)
+ZEROS = bytes(BSIZE)
 
 
 def _unlink(b):
@@ -110,6 +112,7 @@ def bread(blockno):
     """Block blockno, locked and valid."""
     b = _get(blockno)
     while b.locked:
+        b.wanted = True
         kthread.sleep(b)
     b.locked = kthread.current
     if not b.valid:
@@ -177,6 +180,19 @@ def read_ahead(batch, count):
         spare_batches.append(batch)
 
 
+def bget_zeroed(blockno):
+    """Block blockno, locked, its contents all zeroes, without reading the
+    disk: for a block just allocated, whose old contents nobody wants."""
+    b = _get(blockno)
+    while b.locked:
+        b.wanted = True
+        kthread.sleep(b)
+    b.locked = kthread.current
+    b.data[:] = ZEROS
+    b.valid = True
+    return b
+
+
 def bwrite(b):
     if not b.locked:
         raise RuntimeError("bwrite of an unlocked buffer")
@@ -188,11 +204,17 @@ def brelse(b):
     if not b.locked:
         raise RuntimeError("brelse of an unlocked buffer")
     b.locked = None
-    kthread.wakeup(b)
+    if b.wanted:                  # someone sleeps on it: most often nobody
+        b.wanted = False
+        kthread.wakeup(b)
     b.refcnt -= 1
-    if b.refcnt == 0:
-        _unlink(b)
-        _push_front(b)
+    if b.refcnt == 0:             # to the front of the LRU list (by hand: hot)
+        b.prev.next = b.next
+        b.next.prev = b.prev
+        b.next = head.next
+        b.prev = head
+        head.next.prev = b
+        head.next = b
 
 
 def bpin(b):

@@ -71,8 +71,8 @@ def reclaim_orphans():
 # ---- blocks ----
 
 def bzero(blockno):
-    b = bio.bread(blockno)
-    b.data[:] = ZEROS
+    # A block just allocated: its old contents are not read from the disk.
+    b = bio.bget_zeroed(blockno)
     log.log_write(b)
     bio.brelse(b)
 
@@ -163,6 +163,7 @@ class Inode:
         self.ref = 0
         self.valid = False       # fields below were read from disk
         self.locked = None       # the thread holding the lock
+        self.wanted = False      # a thread sleeps waiting for the lock
         self.type = 0
         self.major = 0
         self.minor = 0
@@ -253,6 +254,7 @@ def iupdate(ip):
 
 def ilock(ip):
     while ip.locked:
+        ip.wanted = True
         kthread.sleep(ip)
     ip.locked = kthread.current
     if not ip.valid:
@@ -272,7 +274,9 @@ def iunlock(ip):
     if not ip.locked:
         raise RuntimeError("iunlock of an unlocked inode")
     ip.locked = None
-    kthread.wakeup(ip)
+    if ip.wanted:                # someone sleeps on it: most often nobody
+        ip.wanted = False
+        kthread.wakeup(ip)
 
 
 def iput(ip):

@@ -109,6 +109,7 @@ def lwps_of(p):
     ls.table[1] = first
     ls.by_thread[p.thread.handle] = first
     ls.live = 1
+    p.lwp_cpu = p.lwp_cpu         # its own, now: _alone() adds to it allocating nothing
     p.lwps = ls                   # nothing below allocates
     p.trapframe = 0               # "the running LWP's": see the top
     return ls
@@ -400,8 +401,8 @@ def leave(p, status):
 
 def _alone(p, ls, me):
     # me is the last LWP: the process becomes an ordinary one again, its
-    # thread and trapframe carrying the departed LWPs' times.
-    me.thread.cpu += ls.cpu_done
+    # trapframe and p.lwp_cpu carrying the departed LWPs' times.
+    p.lwp_cpu += ls.cpu_done
     utime = kern.tf_get(me.trapframe, kern.FIELD_UTIME)
     kern.tf_set(me.trapframe, kern.FIELD_UTIME, utime + ls.utime_done)
     p.thread = me.thread
@@ -439,7 +440,7 @@ def single(p):
 def times(p):
     """(cpu, user) `time` cycles of all p's LWPs, the exited ones too."""
     ls = p.lwps
-    cpu, user = ls.cpu_done, ls.utime_done
+    cpu, user = ls.cpu_done + p.lwp_cpu, ls.utime_done
     for lwp in ls.table.values():
         if lwp.thread is not None:
             cpu += kthread.cpu_time(lwp.thread)

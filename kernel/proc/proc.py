@@ -47,6 +47,9 @@ class Proc:
     notes = None
     alarm_at = 0
     pgrp = 0
+    # LWPs (lwp.py): the CPU time of the exited ones, once a process has
+    # had several (a class-level default too, until then).
+    lwp_cpu = 0
 
     def __init__(self, pid, name):
         self.pid = pid
@@ -270,7 +273,7 @@ def times(p):
     if p.lwps is not None:
         cpu, user = lwp.times(p)
     else:
-        cpu = kthread.cpu_time(p.thread) if p.thread is not None else 0
+        cpu = (kthread.cpu_time(p.thread) if p.thread is not None else 0) + p.lwp_cpu
         user = kern.tf_get(p.trapframe, kern.FIELD_UTIME) if p.trapframe else p.utime
     system = cpu - user
     return user, (system if system > 0 else 0), p.child_utime, p.child_stime

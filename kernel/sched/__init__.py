@@ -38,6 +38,23 @@
 #                           policy object is about to be used afresh
 #   __len__()               how many threads are queued
 #
+# Two more a policy may offer, for speed (kthread looks for them):
+#
+#   requeue(t, why, now)    enqueue(t, why, now) then pick_next(now), in one
+#                           call, for the running thread t giving up the CPU
+#                           (why: PREEMPTED or YIELDED): the thread to run
+#                           next, t itself, or None.  Without it kthread
+#                           calls the two hooks
+#   slice_timer             True if next_timer(t, now) for a running t is
+#                           always t.sched.slice_end: kthread then reads that
+#                           itself when it switches
+#
+# A hook may be any callable attribute, not only a method: round robin's
+# and Plan 9's hot hooks are the C run queue's own (kernel/sched/runq.py,
+# kern.RunQueue), and EDF with no task admitted hands out the time-sharing
+# policy's.  kthread binds the hooks when a policy is installed and again
+# at rearm().
+#
 # What each hook may rely on: every RUNNABLE thread except the running one
 # is queued exactly once (t.sched.queued says so); hooks are never called
 # for the idle thread; a thread passed to blocked/exited/tick is the one
@@ -51,7 +68,7 @@
 # which State.reset() clears when it moves.
 #
 # Offers: POLICIES, DEFAULT, make(name, capacity, quantum), and base's
-# names.  Uses: kernel.compat.
+# names.  Uses: kernel.compat, kern (the run queues).
 from kernel.sched.base import MS, US
 from kernel.sched.roundrobin import RoundRobin
 from kernel.sched.plan9 import Plan9

@@ -18,11 +18,15 @@
 #
 # Everything that is not an admitted task goes to the time-sharing policy
 # underneath (`inner`: round robin or Plan 9), which runs when no released
-# task wants the CPU.
+# task wants the CPU.  While no task is admitted, EDF's hot hooks (HOT)
+# are the inner policy's own bound methods, so a switch costs what it
+# costs under the time-sharing policy alone; admitting the first task
+# binds EDF's (_bind), and kthread.rearm() picks the change up.
 from kernel.compat import const
 from kernel.sched.base import NEVER
 
 MAX_TASKS = const(16)          # admitted tasks at most
+HOT = ("enqueue", "requeue", "pick_next", "blocked", "tick", "next_timer")
 BOUND_PPM = const(950000)      # utilisation bound, parts per million
 
 
@@ -37,6 +41,15 @@ class EDF:
         self.held = []         # runnable tasks waiting for their next release
         self.running = None    # the thread this policy last picked
         self.rearm = False     # a release was added: kthread re-arms the timer
+        self._bind()
+
+    def _bind(self):
+        # The hot hooks: the inner policy's while no task is admitted, else
+        # EDF's own (the methods named with _rt).
+        rt = bool(self.tasks)
+        for name in HOT:
+            setattr(self, name, getattr(self, "_" + name + "_rt") if rt else getattr(self.inner, name))
+        self.slice_timer = False if rt else getattr(self.inner, "slice_timer", False)
 
     # -- admission --
 
@@ -61,6 +74,8 @@ class EDF:
         if not st.admitted:
             self.inner.remove(thread)
             self.tasks.append(thread)
+            if len(self.tasks) == 1:
+                self._bind()
         st.period, st.deadline, st.cost = period, deadline, cost
         st.admitted = True
         self._new_job(st, now)
@@ -74,6 +89,9 @@ class EDF:
         st = thread.sched
         if st.admitted:
             self.tasks.remove(thread)
+            if not self.tasks:
+                self._bind()
+                self.rearm = True          # kthread binds the inner hooks again
             st.admitted = False
             st.period = st.deadline = st.cost = 0
             if self.running is thread:
@@ -154,7 +172,7 @@ class EDF:
         self.running = None
         self.rearm = False
 
-    def enqueue(self, thread, why, now):
+    def _enqueue_rt(self, thread, why, now):
         if not self.tasks:                       # no real-time task: time-sharing alone
             self.running = None                  # (only matters once a task is admitted,
             return self.inner.enqueue(thread, why, now)   # and admit() sets it)
@@ -179,7 +197,16 @@ class EDF:
         self._insert_ready(thread)
         return self._preempts(thread)
 
-    def pick_next(self, now):
+    def _requeue_rt(self, thread, why, now):
+        # enqueue + pick_next in one: with no real-time task, the
+        # time-sharing policy's own (one layer, not two).
+        if not self.tasks:
+            thread = self.running = self.inner.requeue(thread, why, now)
+            return thread
+        self._enqueue_rt(thread, why, now)
+        return self._pick_next_rt(now)
+
+    def _pick_next_rt(self, now):
         if self.tasks:
             if self.held:
                 self._release(now)
@@ -193,7 +220,7 @@ class EDF:
         thread = self.running = self.inner.pick_next(now)
         return thread
 
-    def blocked(self, thread, now):
+    def _blocked_rt(self, thread, now):
         st = thread.sched
         if st.admitted:
             self._charge(st, now)
@@ -208,7 +235,7 @@ class EDF:
             self.inner.exited(thread, now)
         self.running = None
 
-    def tick(self, thread, now):
+    def _tick_rt(self, thread, now):
         released = self._release(now) if self.held else False
         if thread is None:
             self.inner.tick(None, now)
@@ -225,7 +252,7 @@ class EDF:
             return True                          # spent: held till its release
         return bool(self.ready) and self.ready[0].sched.job_deadline < st.job_deadline
 
-    def next_timer(self, thread, now):
+    def _next_timer_rt(self, thread, now):
         when = NEVER
         for t in self.held:
             st = t.sched

@@ -1,9 +1,9 @@
 # Plan 9's time-sharing priorities: a hog sinks, an interactive thread stays high.
 #
 # There are NPRIQ (20) priorities, higher running first, each with a FIFO
-# run queue, and a bitmask `runvec` with bit p set while queue p is not
-# empty: picking the next thread is finding the highest set bit, never a
-# scan of the queues.
+# run queue; the queues and the bitmask of the non-empty ones are C
+# (kern.RunQueue, kernel/sched/runq.py): picking the next thread is
+# finding the highest set bit, never a scan of the queues.
 #
 # Every thread has a base priority (10 for processes, 13 for kernel
 # threads; `setpri` and `nice` change a process's) and a measure of how
@@ -33,33 +33,38 @@
 # the queue of its new priority).  Once a second the queued threads are
 # reprioritized too (rebalance), so that a thread waiting behind others
 # rises as its cpu decays and nobody starves.
-from collections import deque
-
+from kernel.compat import const
 from kernel.sched.base import NEVER, MS, TIMEBASE_HZ, NPRIQ
+from kernel.sched.runq import RunQueue
 
-# highest_bit of every 10-bit value, for pick_next: two lookups cover the
-# 20 priorities, no loop and no call.  Filled a power of two at a time
-# (ten slice stores, not a thousand calls: this runs at boot).
-HIGHEST = bytearray(1024)
-for _b in range(10):
-    HIGHEST[1 << _b:2 << _b] = bytes([_b]) * (1 << _b)
+LOAD_STEP = const(10000)     # the load average is brought up to date at most each ms
 
 
 class Plan9:
     name = "plan9"
+    slice_timer = True     # next_timer(t) is t.sched.slice_end (kthread reads it)
 
     def __init__(self, capacity, quantum=10 * MS, window=2 * TIMEBASE_HZ):
-        self.runq = [deque((), capacity) for _ in range(NPRIQ)]
-        self.runvec = 0            # bit p: runq[p] is not empty
-        self.nready = 0
+        self.runq = RunQueue(NPRIQ, capacity)
+        self.runq.quantum = quantum
         self.quantum = quantum
         self.window = window       # the cpu average's window (Plan 9's schedgain)
         self.load = 0              # runnable threads, decaying average, * 1000
         self.fairshare = 0         # 1000 * 1000 // load, kept with load
         self.load_time = 0
         self.balance_time = 0
-        self.running = None
         self.rearm = False
+        # The hooks that run at every switch are the run queue's own, in C
+        # (kernel/sched/runq.py says exactly what they do): pick_next(now)
+        # takes the head of the highest queue and starts its slice;
+        # requeue(t, why, now) adds the time t ran to t.sched.ran, puts it
+        # at the back of its priority's queue and takes the head -- a
+        # preempted or yielding thread keeps its priority (tick() keeps the
+        # running thread's up to date every quantum); blocked(t, now) adds
+        # the time t ran.  runq.running is the thread running now.
+        self.pick_next = self.runq.take
+        self.requeue = self.runq.requeue
+        self.blocked = self.runq.stop
 
     # -- the cpu average and the priority it gives --
 
@@ -100,126 +105,97 @@ class Plan9:
         self.load_time = now
         if n > TIMEBASE_HZ:
             n = TIMEBASE_HZ
-        nrun = self.nready + (1 if self.running is not None else 0)
+        runq = self.runq
+        nrun = len(runq) + (1 if runq.running is not None else 0)
         self.load = (self.load * (TIMEBASE_HZ - n) + nrun * 1000 * n) // TIMEBASE_HZ
         self.fairshare = 1000 * 1000 // self.load if self.load else 0
 
     # -- the run queues --
 
     def reset(self, quantum):
-        self.quantum = quantum
-        self.running = None
+        self.quantum = self.runq.quantum = quantum
+        self.runq.running = None
         self.rearm = False
 
-    # enqueue and pick_next run at every switch, so they do little: a
-    # thread that was preempted or yielded only adds the time it ran to
-    # st.ran and keeps its priority (tick() keeps the running thread's up
-    # to date every quantum); a thread that woke or is new has its cpu
-    # brought up to date and its priority recomputed, as Plan 9's ready().
+    # A thread that woke or is new has its cpu brought up to date and its
+    # priority recomputed, as Plan 9's ready(); one that was preempted or
+    # yielded keeps its priority (requeue, above).
 
     def enqueue(self, thread, why, now):
         st = thread.sched
-        running = self.running
+        runq = self.runq
+        running = runq.running
         if thread is running:                    # preempted or yielded
-            self.running = running = None
-            st.ran += now - st.running_since
+            runq.stop(thread, now)
+            running = None
             pri = st.pri
         else:                                    # woke or new
             self.updatecpu(st, now)
             pri = st.pri = self.reprioritize(st)
-        st.queued = True
-        self.runq[pri].append(thread)
-        self.runvec |= 1 << pri
-        self.nready += 1
+        runq.put(thread, pri)
         return running is not None and pri > running.sched.pri   # anyhigher()
 
-    def pick_next(self, now):
-        v = self.runvec
-        if not v:
-            return None
-        pri = HIGHEST[v >> 10] + 10 if v >= 1024 else HIGHEST[v]
-        q = self.runq[pri]
-        thread = q.popleft()
-        if not q:
-            self.runvec = v & ~(1 << pri)
-        self.nready -= 1
-        st = thread.sched
-        st.queued = False
-        st.running_since = now
-        st.slice_end = now + self.quantum
-        self.running = thread
-        return thread
-
-    def blocked(self, thread, now):
-        st = thread.sched
-        st.ran += now - st.running_since         # folded in when it wakes
-        self.running = None
-
     def exited(self, thread, now):
-        self.running = None
+        self.runq.running = None
 
     def tick(self, thread, now):
-        self.account_load(now)
-        if now - self.balance_time >= TIMEBASE_HZ:
-            self.balance_time = now
-            self.rebalance(now)
+        rebalanced = False
+        if now - self.load_time >= LOAD_STEP:
+            self.account_load(now)
+            if now - self.balance_time >= TIMEBASE_HZ:
+                self.balance_time = now
+                self.rebalance(now)
+                rebalanced = True
         if thread is None:
             return False
         st = thread.sched
+        if st.fixed:
+            # A fixed priority never changes and no quantum ends it: only a
+            # higher thread takes the CPU, and a queued thread can become
+            # higher only here, at a rebalance (enqueue tests its own).
+            if now >= st.slice_end:
+                st.slice_end = now + self.quantum
+            return rebalanced and self.runq.highest() > st.pri   # anyhigher()
         st.ran += now - st.running_since
         st.running_since = now
         self.updatecpu(st, now)
         pri = st.pri = self.reprioritize(st)
-        v = self.runvec
-        if v >> (pri + 1):                           # anyhigher()
+        runq = self.runq
+        if runq.highest() > pri:                     # anyhigher()
             return True
         if now >= st.slice_end:
-            if v and not st.fixed:                   # anyready()
+            if runq:                                 # anyready()
                 return True
             st.slice_end = now + self.quantum
         return False
 
     def rebalance(self, now):
         """Once a second: queued threads whose cpu has decayed move up."""
+        runq = self.runq
         for pri in range(NPRIQ):
-            q = self.runq[pri]
-            for _ in range(len(q)):
-                thread = q.popleft()
+            for thread in runq.items(pri):
                 st = thread.sched
                 self.updatecpu(st, now)
                 npri = self.reprioritize(st)
-                if npri == pri:
-                    q.append(thread)
-                else:
+                if npri != pri:
+                    runq.remove(thread, pri)
                     st.pri = npri
-                    self.runq[npri].append(thread)
-                    self.runvec |= 1 << npri
-            if not q:
-                self.runvec &= ~(1 << pri)
+                    runq.put(thread, npri)
 
     def next_timer(self, thread, now):
         return NEVER if thread is None else thread.sched.slice_end
 
     def remove(self, thread):
-        if thread is self.running:
-            self.running = None
+        if thread is self.runq.running:
+            self.runq.running = None
         st = thread.sched
-        if not st.queued:
-            return
-        st.queued = False
-        q = self.runq[st.pri]
-        for _ in range(len(q)):
-            t = q.popleft()
-            if t is not thread:
-                q.append(t)
-        if len(q) == 0:
-            self.runvec &= ~(1 << st.pri)
-        self.nready -= 1
+        if st.queued:
+            self.runq.remove(thread, st.pri)
 
     def threads(self):
         out = []
         for pri in range(NPRIQ - 1, -1, -1):
-            out.extend(self.runq[pri])
+            out.extend(self.runq.items(pri))
         return out
 
     def describe(self, thread):
@@ -230,9 +206,10 @@ class Plan9:
         print("plan9, quantum %d us, window %d ms, load %d.%03d" % (
             self.quantum // 10, self.window // MS, self.load // 1000, self.load % 1000))
         for pri in range(NPRIQ - 1, -1, -1):
-            if self.runq[pri]:
+            queued = self.runq.items(pri)
+            if queued:
                 print("  pri %2d: %s" % (pri, " ".join(
-                    "%s(cpu %d)" % (t.name, t.sched.cpu) for t in self.runq[pri])))
+                    "%s(cpu %d)" % (t.name, t.sched.cpu) for t in queued)))
 
     def __len__(self):
-        return self.nready
+        return len(self.runq)

@@ -27,7 +27,15 @@
 # and when it fires asks policy.tick() whether the running thread's turn
 # is over.  The kernel is not preemptive: a thread told to give up the CPU
 # does so at its next safe point (yield_if_asked, on its way back to user
-# mode).  CPU time is charged to threads at every switch, in `time` cycles.
+# mode).  CPU time is charged to threads at every switch, in `time` cycles,
+# by the C switch itself (kern.thread_cpu reads it).
+#
+# The switch path is the kernel's hottest Python, and each attribute load
+# or call costs hundreds of instructions, so it is written for speed: the
+# policy's hot hooks are bound once (_install), a policy that offers
+# requeue() has its enqueue + pick_next pair done in one call, and the C
+# switch sets the policy's next timer deadline and charges the CPU time in
+# the same call as it switches.
 import kern
 
 from kernel.compat import const
@@ -52,8 +60,12 @@ class Thread:
         self.state = NEW
         self.handle = -1          # the C thread's handle (0 = the boot thread)
         self.chan = None          # what a SLEEPING thread waits for
-        self.switches = 0         # times it was switched to
-        self.cpu = 0              # `time` cycles it has run
+        # What it ran (`time` cycles) and how often it was switched to,
+        # copied here when its C thread is freed; until then C counts
+        # (cpu_time() and switches() read it there).  Set now, so that the
+        # copy at exit allocates nothing.
+        self.cpu = 0
+        self.switches = 0
         self.sched = State(True)  # the scheduling policy's state for it
         self.result = None        # what its function returned
         self.done = False
@@ -65,10 +77,19 @@ class Thread:
 policy = None
 quantum = sched.QUANTUM   # the time-sharing quantum, time cycles
 current = None        # the running Thread
-switched_at = 0       # kern.time() of the last switch: charges CPU time
 load = 0              # runnable threads, decaying over LOAD_WINDOW, x1000
 load_time = 0
 LOAD_WINDOW = const(10000000)   # one second of `time`
+LOAD_STEP = const(10000)        # the load is brought up to date at most each ms
+# The policy's hooks that run at every switch, bound once by _install:
+# a call through them skips looking the method up each time.
+_enqueue = None
+_pick_next = None
+_next_timer = None
+_blocked = None
+_requeue = None       # policy.requeue, or _requeue_by_hooks: enqueue + pick_next in one
+_slice_timer = False  # policy.slice_timer: next_timer(t) is t.sched.slice_end
+_tracing = False      # trace.on, copied (trace.watchers): a global is cheaper to test
 idle_thread = None    # the boot thread, run when nothing else can be
 threads = {}          # handle -> Thread, every live thread
 sleepers = {}         # channel -> Thread or [Thread], the wait queues
@@ -97,19 +118,19 @@ def init(policy_name=None):
     """Adopt the running boot thread as the idle thread; schedule the
     others with the named policy (a key of sched.POLICIES; by default
     what the boot arguments say)."""
-    global policy, current, idle_thread, switched_at, quantum
+    global current, idle_thread, quantum
     if policy_name is None:
         policy_name, quantum_us = boot_choice()
         if quantum_us > 0:
             quantum = quantum_us * sched.US
     try:
-        policy = _make(policy_name, sched.DEFAULT)
+        _install(_make(policy_name, sched.DEFAULT))
     except ValueError as exc:
         print("sched: %s; using %s" % (exc.args[0], sched.DEFAULT))
-        policy = _make(sched.DEFAULT, sched.DEFAULT)
-    switched_at = kern.time()
+        _install(_make(sched.DEFAULT, sched.DEFAULT))
     timer.on_timer(timer.SCHED, sched_timer)
     events.on_event(kern.EV_TIMER, timer.fired)
+    trace.watchers.append(_trace_changed)
     idle_thread = Thread("idle", None, ())
     idle_thread.handle = kern.thread_current()
     idle_thread.state = RUNNING
@@ -119,6 +140,18 @@ def init(policy_name=None):
 
 
 _made = {}            # time-sharing policy name -> its one object, reused
+
+
+def _install(new):
+    """Make `new` the policy, its hot hooks bound once."""
+    global policy, _enqueue, _pick_next, _next_timer, _blocked, _requeue, _slice_timer
+    policy = new
+    _enqueue = new.enqueue
+    _pick_next = new.pick_next
+    _next_timer = new.next_timer
+    _blocked = new.blocked
+    _requeue = new.requeue if hasattr(new, "requeue") else _requeue_by_hooks
+    _slice_timer = getattr(new, "slice_timer", False)
 
 
 def _make(name, inner):
@@ -144,6 +177,17 @@ def _make(name, inner):
             name, ", ".join(sorted(sched.POLICIES))))
     made.reset(quantum)
     return made
+
+
+def _trace_changed(flag):
+    global _tracing
+    _tracing = flag
+
+
+def _requeue_by_hooks(thread, why, now):
+    # What requeue() is, for a policy that does not offer it.
+    _enqueue(thread, why, now)
+    return pick_runnable(now)
 
 
 def spawn(name, function, *args):
@@ -204,6 +248,8 @@ def exit_thread():
     """End the running thread.  Never returns."""
     me = current
     policy.exited(me, kern.time())
+    if policy.rearm:
+        rearm()
     me.state = EXITED
     me.done = True
     exited.append(me)
@@ -221,25 +267,30 @@ def join(thread):
 
 def make_runnable(thread, why=WOKEN):
     global need_resched
-    if trace.on and why == WOKEN:
+    if _tracing and why == WOKEN:
         trace.record(trace.WAKEUP, current.handle, thread.handle)
     thread.state = RUNNABLE
     thread.chan = None
-    if policy.enqueue(thread, why, kern.time()):
+    if _enqueue(thread, why, kern.time()):
         need_resched = True
     if policy.rearm:
         rearm()
 
 
 def rearm():
+    """Arm the timer for the policy's next moment, its hooks bound afresh
+    (EDF changes its hooks when the first task is admitted)."""
     policy.rearm = False
+    _install(policy)
     running = None if current is idle_thread else current
-    timer.arm(timer.SCHED, policy.next_timer(running, kern.time()))
+    kern.timer_arm(timer.SCHED, _next_timer(running, kern.time()))
 
 
 def yield_(why=YIELDED):
-    """Give up the CPU: the policy decides who runs next, which may be this
-    thread again (round robin: every other runnable thread runs first)."""
+    """Give up the CPU (why: YIELDED, or PREEMPTED): the policy decides who
+    runs next, which may be this thread again (round robin: every other
+    runnable thread runs first)."""
+    global current, need_resched
     happened = kern.events()        # a safe point: collect interrupts
     if happened:                    # (events.poll(), by hand: this path is hot)
         events.dispatch(happened)
@@ -251,9 +302,22 @@ def yield_(why=YIELDED):
             switch_to(nxt, now)
         return
     me.state = RUNNABLE            # (the trace's switch event shows it left runnable)
-    policy.enqueue(me, why, now)
-    nxt = pick_runnable(now)
-    switch_to(idle_thread if nxt is None else nxt, now)
+    nxt = _requeue(me, why, now)
+    if nxt is me or nxt is None:
+        switch_to(idle_thread if nxt is None else nxt, now)
+        return
+    # Another thread runs: switch_to(nxt, now), by hand (this path is hot).
+    need_resched = False
+    current = nxt
+    nxt.state = RUNNING
+    if _tracing:
+        _trace_switch(me, nxt)
+    if _slice_timer:
+        kern.thread_run(nxt)       # to nxt, the timer at its slice's end
+    else:
+        kern.thread_switch(nxt.handle, _next_timer(nxt, now))
+    if exited:
+        finish_switch()
 
 
 def yield_if_asked():
@@ -268,30 +332,55 @@ def yield_if_asked():
 
 def sleep(chan):
     """Block the running thread until someone calls wakeup(chan)."""
+    # (Few locals, and the trace's calls in helpers: a function whose
+    # locals and stack pass 11 words gets its frame from the heap at every
+    # call, which costs more than the lines it would save.)
+    global current, need_resched
     me = current
     if me is idle_thread:
         raise RuntimeError("the idle thread must never sleep")
     # Join the wait queue first: that may allocate, and if it fails the
-    # thread must still be running, unchanged.  (What the trace says of
-    # the channel is made first too: it allocates.)  A channel with one
-    # sleeper (nearly all of them) holds the thread itself, not a list:
-    # sleeping then allocates nothing.
-    what = repr(chan)[:11] if trace.on else ""
-    waiting = sleepers.get(chan)
-    if waiting is None:
-        sleepers[chan] = me
-    elif type(waiting) is list:
-        waiting.append(me)
-    else:
-        sleepers[chan] = [waiting, me]
+    # thread must still be running, unchanged.  (The trace's record, which
+    # allocates too, is made first.)  A channel with one sleeper (nearly
+    # all of them) holds the thread itself, not a list: sleeping then
+    # allocates nothing.
+    if _tracing:
+        _trace_sleep(me, chan)
+    waiting = sleepers.setdefault(chan, me)
+    if waiting is not me:
+        if type(waiting) is list:
+            waiting.append(me)
+        else:
+            sleepers[chan] = [waiting, me]
     me.state = SLEEPING
     me.chan = chan
     now = kern.time()
-    policy.blocked(me, now)
-    if trace.on:
-        trace.record(trace.SLEEP, me.handle, 0, what)
-    nxt = pick_runnable(now)           # run_next(), by hand: this path is hot
-    switch_to(idle_thread if nxt is None else nxt, now)
+    _blocked(me, now)
+    waiting = _pick_next(now)          # run_next(), by hand: this path is hot
+    if waiting is None or waiting.state != RUNNABLE:
+        waiting = pick_runnable(now)
+        switch_to(idle_thread if waiting is None else waiting, now)
+        return
+    # switch_to(waiting, now), by hand.
+    need_resched = False
+    current = waiting
+    waiting.state = RUNNING
+    if _tracing:
+        _trace_switch(me, waiting)
+    if _slice_timer:
+        kern.thread_run(waiting)
+    else:
+        kern.thread_switch(waiting.handle, _next_timer(waiting, now))
+    if exited:
+        finish_switch()
+
+
+def _trace_sleep(me, chan):
+    trace.record(trace.SLEEP, me.handle, 0, repr(chan)[:11])
+
+
+def _trace_switch(old, new):
+    trace.record(trace.SWITCH, old.handle, new.handle, new.name)
 
 
 def wake(thread):
@@ -311,26 +400,36 @@ def wake(thread):
 
 def wakeup(chan):
     """Make every thread sleeping on chan runnable."""
+    global need_resched
     waiting = sleepers.pop(chan, None)
     if waiting is None:
         return
-    now = kern.time()
-    if type(waiting) is not list:          # one sleeper: the thread itself
-        _woken(waiting, now)
-    else:
-        for thread in waiting:
-            _woken(thread, now)
+    if type(waiting) is list:
+        _wake_all(waiting)
+    else:                                  # one sleeper: the thread itself
+        if _tracing:                       # (_woken(waiting, now), by hand)
+            trace.record(trace.WAKEUP, current.handle, waiting.handle)
+        waiting.state = RUNNABLE
+        waiting.chan = None
+        if _enqueue(waiting, WOKEN, kern.time()):
+            need_resched = True
     if policy.rearm:
         rearm()
 
 
+def _wake_all(waiting):
+    now = kern.time()
+    for thread in waiting:
+        _woken(thread, now)
+
+
 def _woken(thread, now):
     global need_resched
-    if trace.on:
+    if _tracing:
         trace.record(trace.WAKEUP, current.handle, thread.handle)
     thread.state = RUNNABLE                # make_runnable(), by hand
     thread.chan = None
-    if policy.enqueue(thread, WOKEN, now):
+    if _enqueue(thread, WOKEN, now):
         need_resched = True
 
 
@@ -344,9 +443,9 @@ def sleeping_on(chan):
 
 def pick_runnable(now):
     """The policy's next choice that is still runnable, or None."""
-    nxt = policy.pick_next(now)
+    nxt = _pick_next(now)
     while nxt is not None and nxt.state != RUNNABLE:
-        nxt = policy.pick_next(now)    # no longer runnable: skip it
+        nxt = _pick_next(now)          # no longer runnable: skip it
     return nxt
 
 
@@ -358,34 +457,26 @@ def run_next():
 
 
 def switch_to(thread, now):
-    global current, switched_at, need_resched
+    global current, need_resched
     need_resched = False
-    # The policy's next moment.  A later one than what the timer holds is
-    # only noted: the earlier deadline fires first (a spurious tick the
-    # policy answers with "carry on") and programs it then.  This saves
-    # reprogramming the timer at every switch.
+    # The policy's next moment goes to the timer in the same C call that
+    # switches (kern.thread_switch), which also charges the CPU time.
     if thread is idle_thread:
-        timer.arm(timer.SCHED, policy.next_timer(None, now))
+        when = _next_timer(None, now)
     else:
-        when = policy.next_timer(thread, now)
-        if when < timer.programmed:
-            timer.arm(timer.SCHED, when)
-        else:
-            timer.deadlines[0] = when       # timer.SCHED
+        when = _next_timer(thread, now)
     if thread is current:
+        kern.timer_arm(timer.SCHED, when)
         thread.state = RUNNING
         return
     old = current
-    old.cpu += now - switched_at
-    switched_at = now
     if old is idle_thread:
-        idle_thread.state = RUNNABLE     # waiting in idle_loop, never queued
+        old.state = RUNNABLE             # waiting in idle_loop, never queued
     current = thread
     thread.state = RUNNING
-    thread.switches += 1
-    if trace.on:
+    if _tracing:
         trace.record(trace.SWITCH, old.handle, thread.handle, thread.name)
-    kern.thread_switch(thread.handle)
+    kern.thread_switch(thread.handle, when)
     # Running again, on our own stack, some time later.
     if exited:
         finish_switch()
@@ -398,6 +489,8 @@ def finish_switch():
         if dead is current:            # cannot happen, but never free our own stack
             exited.append(dead)
             break
+        dead.cpu = kern.thread_cpu(dead.handle)
+        dead.switches = kern.thread_switches(dead.handle)
         kern.thread_free(dead.handle)
         del threads[dead.handle]
 
@@ -408,7 +501,7 @@ def account_load(now):
     Brought up to date at every scheduling timer and around idle waits."""
     global load, load_time
     n = now - load_time
-    if n <= 0:
+    if n < LOAD_STEP:
         return
     load_time = now
     if n > LOAD_WINDOW:
@@ -426,14 +519,21 @@ def sched_timer(now):
     account_load(now)
     if policy.tick(running, now):
         need_resched = True
-    timer.deadlines[0] = policy.next_timer(running, now)   # timer.fired() programs it
+    kern.timer_arm(timer.SCHED, _next_timer(running, now))
 
 
 def cpu_time(thread):
     """`time` cycles thread has run, counting the running one's turn so far."""
-    if thread is current:
-        return thread.cpu + kern.time() - switched_at
-    return thread.cpu
+    if threads.get(thread.handle) is thread:
+        return kern.thread_cpu(thread.handle)
+    return thread.cpu                  # its C thread is gone: what it ran
+
+
+def switches(thread):
+    """How many times thread was switched to."""
+    if threads.get(thread.handle) is thread:
+        return kern.thread_switches(thread.handle)
+    return thread.switches
 
 
 def set_priority(thread, base, fixed):
@@ -443,7 +543,7 @@ def set_priority(thread, base, fixed):
     st.fixed = fixed
     if st.queued:
         policy.remove(thread)
-        policy.enqueue(thread, NEW, kern.time())
+        _enqueue(thread, NEW, kern.time())
 
 
 def use(name, new_quantum=0):
@@ -451,7 +551,7 @@ def use(name, new_quantum=0):
     or "edf+rr" / "edf+plan9"; plain "edf" runs over the current time-sharing
     policy).  Runnable threads move across in their old policy's order;
     nobody is lost or queued twice.  The running thread yields at the end."""
-    global policy, quantum
+    global quantum
     if new_quantum > 0:
         quantum = new_quantum
     new = _make(name, policy.inner.name if hasattr(policy, "inner") else policy.name)
@@ -463,15 +563,17 @@ def use(name, new_quantum=0):
         old.remove(current)
     for t in threads.values():
         t.sched.reset()
-    policy = new
+    _install(new)
     if trace.on:
         trace.record(trace.POLICY, 0, 0, name)
     now = kern.time()
     for t in queued:
         if t.state == RUNNABLE:
             new.enqueue(t, NEW, now)
-    if current is not idle_thread:
-        yield_(NEW)
+    if current is not idle_thread:       # a new thread to the new policy
+        current.state = RUNNABLE
+        _enqueue(current, NEW, now)
+        run_next()
     return new
 
 

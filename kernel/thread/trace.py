@@ -26,6 +26,8 @@ KIND_NAMES = ("", "switch", "wakeup", "sleep", "fork", "exec", "exit", "preempt"
               "policy", "miss", "yield", "name")
 
 on = False
+watchers = []         # functions told of every change of `on`: kthread keeps
+                      # a copy of it, tested at every switch
 
 
 def enable(flag, threads=()):
@@ -38,6 +40,8 @@ def enable(flag, threads=()):
         for t in threads:
             kern.trace_record(NAME, t.handle, 0, t.name)
     on = flag
+    for watcher in watchers:
+        watcher(flag)
     return was
 
 

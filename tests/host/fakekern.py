@@ -50,7 +50,12 @@ class FakeKern:
 
     def __init__(self, total_pages=64):
         self.now = 0                  # kern.time()
-        self.timer = None             # the last set_timer() deadline
+        self.timer = None             # what the comparator holds (-1: nothing)
+        self.deadlines = [1 << 60, 1 << 60]   # the timer's slots (timer_arm)
+        self.cpu = {}                 # handle -> `time` it has run (thread_cpu)
+        self.switch_counts = {}       # handle -> times switched to
+        self.running = 0              # the handle thread_switch() last ran
+        self.switched_at = 0
         self.idle_backstop = 0        # set_idle_backstop()
         self.trace = []               # the scheduler trace's ring (trace_record)
         self.pending_events = 0       # what events() / idle() report next
@@ -82,6 +87,26 @@ class FakeKern:
 
     def set_timer(self, deadline):
         self.timer = deadline
+
+    def _program(self):
+        d = min(self.deadlines)
+        self.timer = -1 if d == 1 << 60 else d
+
+    def timer_arm(self, slot, when):
+        self.deadlines[slot] = when
+        self._program()
+
+    def timer_deadline(self, slot):
+        return self.deadlines[slot]
+
+    def timer_due(self, now):
+        due = 0
+        for slot, d in enumerate(self.deadlines):
+            if d <= now:
+                self.deadlines[slot] = 1 << 60
+                due |= 1 << slot
+        self._program()
+        return due
 
     def set_idle_backstop(self, cycles):
         self.idle_backstop = cycles
@@ -201,9 +226,24 @@ class FakeKern:
     def thread_set_name(self, handle, name):
         self.names[handle] = name
 
-    def thread_switch(self, handle):
+    def thread_switch(self, handle, deadline=None):
+        if deadline is not None:
+            self.timer_arm(0, deadline)
         self.switches.append(handle)
-        return 0
+        self.cpu[self.running] = self.thread_cpu(self.running)
+        self.switched_at = self.now
+        self.running = handle
+        self.switch_counts[handle] = self.switch_counts.get(handle, 0) + 1
+
+    def thread_run(self, t):
+        self.thread_switch(t.handle, t.sched.slice_end)
+
+    def thread_cpu(self, handle):
+        ran = self.cpu.get(handle, 0)
+        return ran + self.now - self.switched_at if handle == self.running else ran
+
+    def thread_switches(self, handle):
+        return self.switch_counts.get(handle, 0)
 
     def thread_free(self, handle):
         self.freed_threads.append(handle)

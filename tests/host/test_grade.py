@@ -148,3 +148,17 @@ def test_handout_points_match_the_grader():
                 points += next(k.value.value for k in node.keywords if k.arg == "points")
         total = re.search(r"\| \*\*total\*\* \| \*\*(\d+)\*\* \|", (lab.dir / "README.md").read_text())
         assert total and int(total.group(1)) == points, lab
+
+
+def test_labs_number_their_calls_apart_in_the_labs_range():
+    # (Main's own calls are outside 22-63; a student's tree with a lab
+    # done has that lab's calls in its table too, which is fine.)
+    import re
+    taken = {}
+    for lab in labs.all_labs():
+        for number, name in re.findall(r'^\+\s*\((\d+), "(\w+)"', lab.solution.read_text(), re.M):
+            number = int(number)
+            assert 22 <= number <= 63, "%s: %s is numbered %d, outside 22-63" % (lab, name, number)
+            assert number not in taken, "%s: %s is numbered %d, as in %s" % (
+                lab, name, number, taken[number])
+            taken[number] = lab.name

@@ -118,7 +118,7 @@ def test_sleep_records_the_sleeper_and_switches(kern, kthread):
     assert kthread.sleepers == {"chan": a}           # one sleeper: no list
     assert kthread.sleeping_on("chan") == [a]
     assert kern.switches == [b.handle]
-    assert kthread.current is b and b.state == kthread.RUNNING and b.switches == 1
+    assert kthread.current is b and b.state == kthread.RUNNING and kthread.switches(b) == 1
     # b sleeps on the same channel: the queue is in order; idle runs next.
     kthread.sleep("chan")
     assert kthread.sleepers == {"chan": [a, b]}

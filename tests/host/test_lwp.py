@@ -19,6 +19,7 @@ class FakeProc:
         self.size = 64 * 1024
         self.killed = False
         self.note_pending = False
+        self.lwp_cpu = 0
         self.thread = thread
         self.trapframe = kern.kalloc()
         self.pagetable = kern.kalloc()
@@ -151,7 +152,7 @@ def test_a_zombie_is_collected_once(kern, lwp, proc):
 def test_spawn_undoes_a_thread_whose_scheduling_fails(kern, kthread, monkeypatch):
     def no_memory(thread, why, now):
         raise MemoryError
-    monkeypatch.setattr(kthread.policy, "enqueue", no_memory)
+    monkeypatch.setattr(kthread, "_enqueue", no_memory)
     before = dict(kthread.threads)
     with pytest.raises(MemoryError):
         kthread.spawn("x", print)

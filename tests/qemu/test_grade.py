@@ -31,16 +31,47 @@ def test_c_fault(machine):
 '''
 
 
-def test_grader_on_qemu(kernel_elf, tmp_path):
-    # kernel_elf ran `make kernel`: build/kernel and build/user are current.
+SHARED_GRADER = '''
+from tools.grade import graded
+
+@graded(points=1, timeout=60)
+def test_first(shared_shell):
+    """writes a file"""
+    shared_shell.run("echo one > mark")
+
+@graded(points=1, timeout=60)
+def test_same_machine(shared_shell):
+    """the next test has the same machine"""
+    assert shared_shell.run("cat mark") == "one"
+
+@graded(points=1, timeout=60)
+def test_fails(shared_shell):
+    """a failure retires the machine"""
+    shared_shell.run("echo two > mark")
+    assert False, "deliberately"
+
+@graded(points=1, timeout=60)
+def test_fresh_machine(shared_shell):
+    """the test after it boots a fresh one, on the grader's disk"""
+    assert "cannot open" in shared_shell.run("cat mark")
+'''
+
+
+def run_grader(source, tmp_path):
     grader = tmp_path / "grade.py"
-    grader.write_text(GRADER)
+    grader.write_text(source)
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "pytest", str(grader), "-p", "tools.grade.plugin", "--lab", "demo",
          "--grade-out", str(out), "-q", "--tb=no", "-rN", "-p", "no:cacheprovider",
          "-o", "addopts=", "-o", "testpaths="],
         cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=600)
+    return proc, out
+
+
+def test_grader_on_qemu(kernel_elf, tmp_path):
+    # kernel_elf ran `make kernel`: build/kernel and build/user are current.
+    proc, out = run_grader(GRADER, tmp_path)
     text = proc.stdout
     assert proc.returncode == 1, text
     assert "GOOD the token is on the disk  [3/3 points" in text, text
@@ -59,3 +90,16 @@ def test_grader_on_qemu(kernel_elf, tmp_path):
     assert (data["score"], data["max_score"]) == (3, 12)
     panic_test = data["tests"][1]
     assert "The kernel panicked" in panic_test["output"] and "console log:" in panic_test["output"]
+
+
+def test_shared_shell_is_one_machine_until_a_test_fails(kernel_elf, tmp_path):
+    proc, out = run_grader(SHARED_GRADER, tmp_path)
+    text = proc.stdout
+    for title in ("writes a file", "the next test has the same machine",
+                  "the test after it boots a fresh one, on the grader's disk"):
+        assert "GOOD " + title in text, text
+    assert "BAD  a failure retires the machine" in text, text
+    assert "Score: 3/4  (lab demo)" in text, text
+    # The failed test's log is its own part of the shared console.
+    log = (out / "logs" / "test_fails.log").read_text()
+    assert "echo two > mark" in log and "echo one > mark" not in log, log

@@ -9,7 +9,8 @@
                                            from a solution branch (instructors)
     python -m tools.grade branch LAB [BRANCH]  make a solution branch from main
                                            with the patch applied (to rebase it)
-    python -m tools.grade refresh LAB      both: the patch re-made against main's tip
+    python -m tools.grade refresh [LAB...] both: the patch re-made against main's tip
+                                           (every lab's when none is named)
 """
 
 import subprocess
@@ -71,7 +72,7 @@ def main(argv):
     if argv[0] == "branch":
         return solutions.make_branch(*argv[1:])
     if argv[0] == "refresh":
-        return solutions.refresh(*argv[1:])
+        return solutions.refresh_all(argv[1:])
     name, rest = argv[0], argv[1:]
     if rest and rest[0] == "--":
         rest = rest[1:]

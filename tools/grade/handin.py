@@ -45,7 +45,7 @@ def starting_point(base=None):
 
 
 def handin(lab_name, base=None, out_dir=None):
-    labs.find(lab_name)
+    labs.find(lab_name, REPO / "labs")
     ref, start = starting_point(base)
     out_dir = Path(out_dir or REPO / "build" / "handin")
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -13,6 +13,9 @@ Fixtures for graders:
     boot        boot(*qemu_args, **Machine options) -> a Machine on a private
                 copy of lab_disk (tests/qemu/machine.py)
     shell       a LabShell (tools/grade/shell.py) booted to `$ `
+    shared_shell  the same, but one machine for the grader's tests in turn
+                (a boot saved per test); a test that fails retires it, and
+                the next test boots a fresh one
     machine     a Machine at the kernel monitor's `pyrite> `
 
 What it adds to pytest: tests run in dependency order, and a test whose
@@ -216,6 +219,46 @@ def machine(boot):
     return boot()
 
 
+class _Shared:
+    """The machine shared_shell hands out, while the tests using it pass."""
+
+    def __init__(self, kernel, disk):
+        self.kernel, self.disk = kernel, disk
+        self.shell = None
+        self.booted = 0
+
+    def get(self, item):
+        if self.shell is None:
+            self.booted += 1
+            name = "shared-%d" % self.booted
+            m = boot_shell(lambda **kw: Machine(self.kernel, disk=self.disk, name=name,
+                                                registry=_machines(item), **kw))
+            self.shell = LabShell(m)
+        else:
+            # This test's part of the console starts here (logs, hints).
+            item._grade_from = {id(self.shell.machine): len(self.shell.machine.transcript)}
+            _machines(item).append(self.shell.machine)
+        item._grade_shared = self
+        return self.shell
+
+    def retire(self):
+        if self.shell is not None:
+            self.shell.machine.close()
+            self.shell = None
+
+
+@pytest.fixture(scope="module")
+def _shared_machine(lab_kernel, lab_disk):
+    shared = _Shared(lab_kernel, lab_disk)
+    yield shared
+    shared.retire()
+
+
+@pytest.fixture
+def shared_shell(request, _shared_machine):
+    return _shared_machine.get(request.node)
+
+
 # ---- the report ----
 
 def _failure_text(call):
@@ -266,7 +309,8 @@ def pytest_runtest_makereport(item, call):
         result.status = "failed"
         failure = _failure_text(call)
         machines = getattr(item, "_grade_machines", [])
-        transcript = "".join(m.transcript for m in machines)
+        start = getattr(item, "_grade_from", {})       # a shared machine's earlier tests left out
+        transcript = "".join(m.transcript[start.get(id(m), 0):] for m in machines)
         extra_hints = getattr(item.module, "HINTS", ())
         kernel = machines[0].kernel if machines else None
         why = diagnose(transcript, kernel, extra_hints, failure)
@@ -276,9 +320,13 @@ def pytest_runtest_makereport(item, call):
             path.parent.mkdir(parents=True, exist_ok=True)
             parts = []
             for m in machines:
-                parts.append("===== %s: %s =====\n%s\n" % (m.name, " ".join(m.command), m.transcript))
+                parts.append("===== %s: %s =====\n%s\n" % (m.name, " ".join(m.command),
+                                                         m.transcript[start.get(id(m), 0):]))
             path.write_text("".join(parts), encoding="utf-8")
             result.log = str(path.relative_to(REPO)) if path.is_relative_to(REPO) else str(path)
+        shared = getattr(item, "_grade_shared", None)
+        if shared is not None:
+            shared.retire()               # the next test boots afresh
     elif call.when == "call":
         result.status = "passed"
 

@@ -30,6 +30,15 @@ OUT = REPO / "build" / "grade-proof"
 BUILD_PARTS = ("micropython", "dl", "kernel", "include", "user", ".host-checked")
 
 
+def _copy_if_there(src, dst):
+    # A build running meanwhile may delete a file copytree has listed
+    # (make's dependency files): a missing file is not worth failing for.
+    try:
+        return shutil.copy2(src, dst)
+    except FileNotFoundError:
+        return dst
+
+
 def copy_tree(dest):
     """A copy of the working tree (tracked and untracked-but-not-ignored
     files) at dest, with build/'s reusable parts; .venv is linked."""
@@ -49,7 +58,7 @@ def copy_tree(dest):
     for part in BUILD_PARTS:
         src = REPO / "build" / part
         if src.is_dir():
-            shutil.copytree(src, build / part, symlinks=True)
+            shutil.copytree(src, build / part, symlinks=True, copy_function=_copy_if_there)
         elif src.exists():
             shutil.copy2(src, build / part)
     os.symlink((REPO / ".venv").resolve(), dest / ".venv")

@@ -37,9 +37,20 @@ class LabShell:
         there and return its value parsed as a literal, switch back."""
         qshell.to_monitor(self.machine)
         value = self.machine.value(expr, timeout)
+        self._back(timeout)
+        return value
+
+    def at_monitor(self, line, timeout=30):
+        """Switch to the kernel monitor, run a line there and return what it
+        printed, switch back (sched.use("lottery"), say)."""
+        qshell.to_monitor(self.machine)
+        out = self.machine.run(line, timeout)
+        self._back(timeout)
+        return out
+
+    def _back(self, timeout):
         self.machine.send_raw(qshell.ESCAPE)
         self.machine.expect_exact("[back to the programs]\n", timeout)
-        return value
 
     def free_pages(self):
         return self.monitor("kern.free_pages()")
