@@ -5,6 +5,7 @@
 
 // Usage:  notetests          every test; "notetests: PASSED" at the end
 //         notetests catch    catch ^C: print "caught interrupt", exit 0
+//         notetests hold     a handler that sleeps 10 s: later notes queue up
 //
 // A process told a note while it blocks must be blocked when it gets it:
 // the parent waits until procinfo says the child sleeps, then posts.
@@ -381,6 +382,15 @@ one_round(void)
 
 static volatile int caught;
 
+// notetests hold: a handler that takes its time, so that notes posted
+// meanwhile wait in the queue (the monitor's ps() lists them).
+static void
+hold_note(void *ureg, char *note)
+{
+  sleep(1000);
+  noted(NCONT);
+}
+
 static void
 catch_interrupt(void *ureg, char *note)
 {
@@ -394,6 +404,12 @@ main(int argc, char *argv[])
 {
   int i, heap = 0, pages = 0;
 
+  if (argc == 2 && strcmp(argv[1], "hold") == 0) {
+    notify(hold_note);
+    printf("notetests: holding notes\n");
+    for (;;)
+      sleep(100);
+  }
   if (argc == 2 && strcmp(argv[1], "catch") == 0) {
     notify(catch_interrupt);
     printf("notetests: waiting for ^C\n");

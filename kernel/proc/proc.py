@@ -319,8 +319,9 @@ def state_name(p):
 
 def ps(long=False):
     """Print the process table (the console's ^P; the monitor's ps() is
-    long: user and system time in milliseconds, and the scheduling, and
-    a line for each LWP of a process that has several)."""
+    long: user and system time in milliseconds, and the scheduling, a
+    line for each LWP of a process that has several, and its pending
+    notes)."""
     if long:
         print("%5s %5s  %-9s %8s %6s %8s %8s  %-10s %s" % (
             "PID", "PPID", "STATE", "SIZE", "TICKS", "USER_MS", "SYS_MS", "SCHED", "NAME"))
@@ -337,5 +338,7 @@ def ps(long=False):
                 system // (1000 * US), sched_name(p), p.name))
             if p.lwps is not None:
                 lwp.ps(p)
+            if p.notes:
+                print("%13s notes pending: %s" % ("", " ".join(repr(t) for t in p.notes)))
         else:
             print("%5d %5d  %-9s %8d %6d  %s" % (pid, ppid, state_name(p), p.size, ticks, p.name))

@@ -120,3 +120,24 @@ def test_note_posts_from_the_shell(shell):
     shell.expect([said + r".*\$ ", r"\$ .*" + said])
     assert sh(shell, "note 99999 hello") == "note: nobody took it: 99999"
     assert sh(shell, "note 1 hello") == "note: nobody took it: 1"        # not init
+
+
+def test_monitor_ps_lists_pending_notes(shell):
+    # notetests hold's handler sleeps 10 s: the first note runs it, the
+    # next two wait in the queue, and the monitor's ps() shows them.
+    m = shell
+    sh(m, "notetests hold &")
+    m.expect_exact("notetests: holding notes", 20)
+    to_monitor(m)
+    m.run("from kernel.proc import notes")
+    m.run("p = [q for q in proc.procs.values() if q.name == 'notetests'][0]")
+    m.run("notes.post(p, b'first')")
+    deadline = time.monotonic() + m.scaled(20)
+    while m.run("p.notified") != "True":      # the handler runs (and sleeps)
+        assert time.monotonic() < deadline, "the handler never ran"
+        time.sleep(0.2)
+    m.run("notes.post(p, b'second')")
+    m.run("notes.post(p, b'third')")
+    out = m.run("ps()")
+    assert re.search(r"notes pending: b'first' b'second' b'third'", out), out
+    m.run("proc.kill(p.pid)")
