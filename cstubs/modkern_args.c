@@ -18,13 +18,6 @@
 #define HEADER 16
 #define SCRATCH (HEADER + 8 * (MAXARG + 1))    // where a string lands first
 
-static char *arg_page(mp_obj_t o) {
-    uintptr_t pa = (uintptr_t)mp_obj_get_int_truncated(o);
-    if (!kalloc_owned(pa))
-        mp_raise_ValueError(MP_ERROR_TEXT("not an allocated page"));
-    return (char *)pa;
-}
-
 // The string at base+from (len bytes and its NUL) moves up to just below
 // *top, 16-byte aligned; its offset, or -1 if it would reach the scratch.
 static long place(char *base, long *top, long from, long len) {
@@ -53,9 +46,9 @@ static long finish(char *base, long top, long *offs, long argc) {
 // args_gather(pt, uargv, page) -> argc, or -1: a bad pointer, more than
 // MAXARG arguments, or more than the page holds.
 static mp_obj_t kern_args_gather(mp_obj_t pt_obj, mp_obj_t uargv_obj, mp_obj_t page_obj) {
-    pagetable_t pt = (pagetable_t)arg_page(pt_obj);
+    pagetable_t pt = (pagetable_t)page_arg(pt_obj);
     uint64_t uargv = (uint64_t)mp_obj_get_int_truncated(uargv_obj);
-    char *base = arg_page(page_obj);
+    char *base = (char *)page_arg(page_obj);
     long offs[MAXARG], top = PGSIZE, argc = 0;
     for (;;) {
         uint64_t uaddr;
@@ -77,7 +70,7 @@ MP_DEFINE_CONST_FUN_OBJ_3(kern_args_gather_obj, kern_args_gather);
 // args_build(page, args) -> argc, or -1: the same page from a sequence of
 // byte strings the kernel chose (init's argv).
 static mp_obj_t kern_args_build(mp_obj_t page_obj, mp_obj_t args_obj) {
-    char *base = arg_page(page_obj);
+    char *base = (char *)page_arg(page_obj);
     size_t n;
     mp_obj_t *items;
     mp_obj_get_array(args_obj, &n, &items);
@@ -102,8 +95,8 @@ MP_DEFINE_CONST_FUN_OBJ_2(kern_args_build_obj, kern_args_build);
 // -1: the image goes just below stack_top (page aligned) in pt, its
 // pointers made addresses there.
 static mp_obj_t kern_args_place(mp_obj_t page_obj, mp_obj_t pt_obj, mp_obj_t top_obj) {
-    char *base = arg_page(page_obj);
-    pagetable_t pt = (pagetable_t)arg_page(pt_obj);
+    char *base = (char *)page_arg(page_obj);
+    pagetable_t pt = (pagetable_t)page_arg(pt_obj);
     uint64_t stack_top = (uint64_t)mp_obj_get_int_truncated(top_obj);
     uint64_t used = ((uint64_t *)base)[0], argc = ((uint64_t *)base)[1];
     if (used == 0 || used > PGSIZE - SCRATCH || stack_top % PGSIZE != 0 || stack_top < PGSIZE)

@@ -28,26 +28,7 @@ struct ureg {
 _Static_assert(sizeof(struct trapframe) <= SAVE_OFFSET, "the trapframe leaves room for a ureg");
 _Static_assert(SAVE_OFFSET + sizeof(struct ureg) <= PGSIZE, "a ureg fits in the trapframe page");
 
-// Trapframes and page tables are pages from kalloc (as in modkern_user.c).
-static void *page_arg(mp_obj_t o) {
-    uintptr_t pa = (uintptr_t)mp_obj_get_int_truncated(o);
-    if (!kalloc_owned(pa))
-        mp_raise_ValueError(MP_ERROR_TEXT("not an allocated page"));
-    return (void *)pa;
-}
-
-// A trapframe argument: a trapframe page, or 0 for the running thread's
-// own.  (A process with several threads of its own may keep 0 as its
-// trapframe: a note then goes to the one on its way back to user mode.)
-static struct trapframe *tf_arg(mp_obj_t o) {
-    if (o == MP_OBJ_NEW_SMALL_INT(0)) {
-        struct kthread *t = kthread_lookup(kthread_current());
-        if (t == NULL || t->tf == NULL)
-            mp_raise_ValueError(MP_ERROR_TEXT("this thread runs no process"));
-        return t->tf;
-    }
-    return page_arg(o);
-}
+// (Trapframe and page-table arguments: tf_arg, page_arg, modkern_user.c.)
 
 static struct ureg *saved(struct trapframe *tf) {
     return (struct ureg *)((char *)tf + SAVE_OFFSET);

@@ -20,7 +20,7 @@ long run_user(struct trapframe *tf, uint64_t satp);
 
 // Trapframes and page tables are pages from kalloc: a Python slip that
 // passes anything else is an exception, not memory corruption.
-static void *page_arg(mp_obj_t o) {
+void *page_arg(mp_obj_t o) {
     uintptr_t pa = (uintptr_t)mp_obj_get_int_truncated(o);
     if (!kalloc_owned(pa))
         mp_raise_ValueError(MP_ERROR_TEXT("not an allocated page"));
@@ -32,7 +32,7 @@ static void *page_arg(mp_obj_t o) {
 // has a trapframe per LWP and keeps 0 as its p.trapframe, so that a system
 // call handler always reads and writes its caller's registers, even after
 // it slept while another LWP of the process ran (kernel/proc/lwp.py).
-static struct trapframe *tf_arg(mp_obj_t o) {
+struct trapframe *tf_arg(mp_obj_t o) {
     if (o == MP_OBJ_NEW_SMALL_INT(0)) {
         struct trapframe *tf = kthread_current_tf();
         if (tf == NULL)
