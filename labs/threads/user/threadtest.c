@@ -75,11 +75,13 @@ static void run(int n, void *(*fn)(void *)) {
     if (thread_create(&threads[i], fn, (void *)i) < 0)
       fail("thread_create failed (thread %d of %d)", i, n);
   // The watchdog: a thread parked for good never finishes.
-  for (int t = 0; __atomic_load_n(&done, __ATOMIC_SEQ_CST) < n; t++) {
-    if (t >= 600)
+  // (Ten ticks a second.)
+  int start = uptime();
+  while (__atomic_load_n(&done, __ATOMIC_SEQ_CST) < n) {
+    if (uptime() - start > 600)
       fail("stuck: after 60 seconds %d of %d threads have finished (a lost wakeup?)",
            __atomic_load_n(&done, __ATOMIC_SEQ_CST), n);
-    sleep(10);
+    sleep(1);
   }
   for (int i = 0; i < n; i++)
     if (thread_join(&threads[i], 0) < 0)
@@ -90,7 +92,7 @@ static void finished(void) { __atomic_add_fetch(&done, 1, __ATOMIC_SEQ_CST); }
 
 // ---- mutex: a read-modify-write of a counter, with yields inside ----
 
-#define ITERS 1500
+#define ITERS 4000
 static umutex_t mu;
 static volatile int counter, inside;
 
@@ -126,7 +128,7 @@ static void test_mutex(int n) {
 
 // ---- prodcons: a bounded buffer on two condition variables ----
 
-#define PER 250                        // items per producer
+#define PER 600                        // items per producer
 #define BUF 4
 static umutex_t pm;
 static ucond_t notfull, notempty;
@@ -220,7 +222,7 @@ static void test_prodcons(int n) {
 
 // ---- barrier: nobody passes round r before all have arrived ----
 
-#define ROUNDS 40
+#define ROUNDS 100
 static ubarrier_t bar;
 static int arrived[ROUNDS], serial[ROUNDS], nbar;
 
