@@ -92,16 +92,22 @@ def intr():
         kthread.wakeup(ROOM)
 
 
-def _submit(blockno, buf, write):
-    """Put one request in flight (waiting for room in the queue if need
-    be); its Request, whose status intr() sets when it completes."""
-    global full_waits
+def _check(blockno, buf):
+    """Raise if a request for blockno with buf could not be made: checked
+    before anything is in flight, so that nothing fails half-way."""
     if nblocks == 0:
         raise OSError("disk: none attached")
     if not 0 <= blockno < nblocks:
         raise ValueError("disk: block %d outside 0..%d" % (blockno, nblocks - 1))
     if len(buf) != BSIZE:
         raise ValueError("disk: a block buffer is %d bytes, not %d" % (len(buf), BSIZE))
+
+
+def _submit(blockno, buf, write):
+    """Put one request in flight (waiting for room in the queue if need
+    be); its Request, whose status intr() sets when it completes.  (The
+    caller has _check()ed it.)"""
+    global full_waits
     req = spare_requests.pop() if spare_requests else Request()
     req.status = -1
     rid = kern.disk_submit(blockno * SECTORS_PER_BLOCK, buf, write)
@@ -134,6 +140,7 @@ def _transfer(blockno, buf, write):
     # From submission to completion the device owns buf: the wait cannot
     # be abandoned half-way, so the tests' made-up allocation failures are
     # held off (kernel/fs/log.py's commit does the same).
+    _check(blockno, buf)
     held = kern.fail_hold(True)
     _finish(_submit(blockno, buf, write), blockno, write)
     kern.fail_hold(held)
@@ -147,13 +154,10 @@ def transfer_many(blocknos, bufs, count, write):
     way, and reads fetch a file's blocks ahead."""
     global reads, writes
     # Every block checked first: nothing may fail once requests are in flight.
-    if nblocks == 0:
-        raise OSError("disk: none attached")
     if count > MAXBATCH:
         raise ValueError("disk: a batch of %d blocks is over %d" % (count, MAXBATCH))
     for i in range(count):
-        if not 0 <= blocknos[i] < nblocks:
-            raise ValueError("disk: block %d outside 0..%d" % (blocknos[i], nblocks - 1))
+        _check(blocknos[i], bufs[i])
     # The batch's own list, from a pool: other threads batch too while this
     # one sleeps.
     inflight = spare_lists.pop() if spare_lists else [None] * MAXBATCH
