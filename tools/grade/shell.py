@@ -14,6 +14,17 @@ class LabShell:
         prompt (\\r removed, no final newline)."""
         return qshell.sh(self.machine, line, timeout)
 
+    def run_part(self, program, args, token, timeout=60):
+        """Run `program args`, a lab test program's part, and check its
+        verdict: the line `program: PART: OK token=TOKEN` (PART the first
+        word of args; the token proves the program ran), and no FAILED
+        anywhere.  The output."""
+        out = self.run("%s %s" % (program, args), timeout)
+        ok = "%s: %s: OK token=%s" % (program, args.split()[0], token)
+        assert ok in out.splitlines(), "expected `%s`, got:\n%s" % (ok, out)
+        assert "FAILED" not in out, out
+        return out
+
     def start(self, line, timeout=30):
         """Type a command line and wait only for its echo: the caller then
         expects its output (a program that prints before it finishes)."""
