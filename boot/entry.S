@@ -8,7 +8,6 @@ _entry:
         bnez    t0, park
 
         la      sp, boot_stack_top
-        la      tp, boot_tls        # picolibc keeps errno in thread-local storage
 
         # Zero .bss (the boot stack lives in .noinit, so it is not in the way).
         la      t1, __bss_start
@@ -32,9 +31,3 @@ park:
 boot_stack:
         .space  65536
 boot_stack_top:
-
-.section .bss
-.balign 16
-.globl boot_tls
-boot_tls:
-        .space  256

@@ -1,10 +1,18 @@
 // M-mode set-up, then the drop to S-mode: delegation, PMP, timer, counters.
 #include <stdint.h>
 #include "riscv.h"
+#include "cpu.h"
 
 void kmain(uint64_t hartid, uint64_t dtb);
 
+struct cpu cpus[NCPU];
+
 void start(uint64_t hartid, uint64_t dtb) {
+    // tp is the hart's struct cpu from here on (cpu.h).
+    struct cpu *c = &cpus[hartid];
+    c->id = (int)hartid;
+    __asm__ volatile("mv tp, %0" : : "r"(c));
+
     // mret goes to S-mode, at kmain, with paging off.
     uint64_t mstatus = csr_read(mstatus);
     mstatus = (mstatus & ~MSTATUS_MPP_MASK) | MSTATUS_MPP_S;

@@ -15,6 +15,7 @@
 #include "panic.h"
 #include "machine.h"
 #include "heapwatch.h"
+#include "cpu.h"
 
 #ifndef KERNEL_HEAP_SIZE
 #define KERNEL_HEAP_SIZE (8 * 1024 * 1024)
@@ -47,6 +48,7 @@ static void run_python(void) {
 
 void kmain(uint64_t hartid, uint64_t dtb) {
     (void)hartid;
+    mycpu()->started = 1;
     uart_init();
     machine.ram_size = fdt_memory_size(dtb);
     if (machine.ram_size == 0)

@@ -203,6 +203,8 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_idle), MP_ROM_PTR(&kern_idle_obj) },
     { MP_ROM_QSTR(MP_QSTR_events), MP_ROM_PTR(&kern_events_obj) },
     { MP_ROM_QSTR(MP_QSTR_time), MP_ROM_PTR(&kern_time_obj) },
+    { MP_ROM_QSTR(MP_QSTR_hart), MP_ROM_PTR(&kern_hart_obj) },
+    { MP_ROM_QSTR(MP_QSTR_nharts), MP_ROM_PTR(&kern_nharts_obj) },
     { MP_ROM_QSTR(MP_QSTR_idle_time), MP_ROM_PTR(&kern_idle_time_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_timer), MP_ROM_PTR(&kern_set_timer_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_idle_backstop), MP_ROM_PTR(&kern_set_idle_backstop_obj) },

@@ -63,6 +63,7 @@ uservec:
         sd      t0, R(10)(a0)
 
         ld      sp, TF_KERNEL_SP(a0)
+        ld      tp, TF_KERNEL_TP(a0)       # the hart's struct cpu (cpu.h)
         ld      t0, TF_KERNEL_TRAP(a0)
         ld      t1, TF_KERNEL_SATP(a0)
         ld      a0, TF_KERNEL_SELF(a0)     # the trapframe's kernel address
@@ -134,6 +135,7 @@ run_user:
         sd      s10, TF_KCTX+88(a0)
         sd      s11, TF_KCTX+96(a0)
         sd      sp, TF_KERNEL_SP(a0)
+        sd      tp, TF_KERNEL_TP(a0)
         csrr    t0, satp
         sd      t0, TF_KERNEL_SATP(a0)
         sd      a0, TF_KERNEL_SELF(a0)

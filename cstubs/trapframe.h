@@ -27,6 +27,7 @@ struct trapframe {
     uint64_t utime;         // 416 `time` spent in user mode, summed by kern.run_user()
     uint64_t hold;          // 424 nonzero: kern.run_user() returns TRAP_HOLD instead of
                             //     entering user mode (a suspended LWP, kernel/proc/lwp.py)
+    uint64_t kernel_tp;     // 432 the kernel's tp (its hart's struct cpu) inside kern.run_user()
 };
 #endif
 
@@ -37,6 +38,7 @@ struct trapframe {
 #define TF_KERNEL_SELF 32
 #define TF_REGS 40
 #define TF_KCTX 296
+#define TF_KERNEL_TP 432
 
 #ifndef __ASSEMBLER__
 _Static_assert(__builtin_offsetof(struct trapframe, kernel_sp) == TF_KERNEL_SP, "tf");
@@ -45,6 +47,7 @@ _Static_assert(__builtin_offsetof(struct trapframe, epc) == TF_EPC, "tf");
 _Static_assert(__builtin_offsetof(struct trapframe, kernel_self) == TF_KERNEL_SELF, "tf");
 _Static_assert(__builtin_offsetof(struct trapframe, regs) == TF_REGS, "tf");
 _Static_assert(__builtin_offsetof(struct trapframe, kctx) == TF_KCTX, "tf");
+_Static_assert(__builtin_offsetof(struct trapframe, kernel_tp) == TF_KERNEL_TP, "tf");
 #endif
 
 // Register numbers (x-register index): field numbers for kern.tf_get/tf_set.

@@ -15,7 +15,7 @@ from kernel.dev import clock, console
 from kernel.syscall import table
 from kernel.fs import disk, bio, inode
 from kernel.fs import sysfile      # registers the file system calls
-from kernel.proc import proc, sysproc, syslwp     # ... and the process and LWP calls
+from kernel.proc import proc, sysproc, syslwp, syshart  # ... the process, LWP and hart calls
 from kernel.proc import sysnotes          # ... and the note calls; ^C posts "interrupt"
 from kernel.proc import exec as exec_mod
 from kernel.debug import monitor, faults    # faults registers the test calls

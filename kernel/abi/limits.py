@@ -33,6 +33,7 @@ NFILE = const(1000)          # open files in the whole system
 NPROC = const(1000)          # processes that may exist at once (zombies too)
 MAX_THREADS = const(1024)    # kernel threads that may exist at once
 MAX_LWPS = const(128)        # LWPs of one process, the exited but unjoined too
+NCPU = const(8)              # most harts the kernel runs; any beyond stay parked
 
 # lwp_create() flags (NetBSD's values).
 LWP_DETACHED = const(0x40)   # nobody lwp_wait()s for it: gone as soon as it exits
@@ -55,6 +56,6 @@ STAT_SIZE = const(24)
 
 # The names tools/gen_headers.py writes into abi.h, in this order.
 HEADER_NAMES = ("PGSIZE", "MAXVA", "USER_TOP", "MAXARG", "MAXPATH", "MAXLINE", "NOFILE", "NFILE",
-                "NPROC", "MAX_THREADS", "MAX_LWPS", "LWP_DETACHED", "LWP_SUSPENDED",
+                "NPROC", "MAX_THREADS", "MAX_LWPS", "NCPU", "LWP_DETACHED", "LWP_SUSPENDED",
                 "O_RDONLY", "O_WRONLY", "O_RDWR", "O_CREATE",
                 "O_TRUNC", "CONSOLE_MAJOR", "STAT_SIZE")

@@ -45,6 +45,10 @@ SYSCALLS = (
     (74, "waitx", "int waitx(int*, uint64*)"),    # wait, and the child's user, sys (us)
     (75, "procinfo", "int procinfo(int, void*)"),  # the process after pid -> its pid, or 0
     (76, "schedtrace", "int schedtrace(int)"),    # scheduler trace on (1) / off (0) -> was on
+    # Harts (kernel/proc/syshart.py).
+    (77, "wire", "int wire(int, int)"),           # (pid or 0, hart, -1 unwires) -> 0 or -1
+    (78, "hartid", "int hartid(void)"),           # the hart the caller runs on
+    (79, "nharts", "int nharts(void)"),           # how many harts run the kernel
     (80, "failnext", "int failnext(int, int)"),  # make an allocation of the next call fail (tests)
     (81, "kstat", "int kstat(int)"),           # kernel memory counters (leak checks)
     # Threads inside a process, NetBSD's LWPs (kernel/proc/lwp.py, syslwp.py).

@@ -9,6 +9,7 @@
 #             suspend, and how exit, kill and exec reach all of them
 #   sysproc   the process system calls, registered in the system call table
 #   syslwp    the LWP system calls (NetBSD's _lwp_*)
+#   syshart   the hart calls: hartid, nharts, wire
 #   notes     Plan 9's notes: posting, delivery to a handler, alarms
 #   sysnotes  the note calls, process groups, and ^C to the foreground job
 #

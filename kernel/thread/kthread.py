@@ -69,6 +69,7 @@ class Thread:
         self.sched = State(True)  # the scheduling policy's state for it
         self.result = None        # what its function returned
         self.done = False
+        self.wired = -1           # the hart it must run on, or -1: any (wire())
 
     def __repr__(self):
         return "<Thread %d %s %s>" % (self.handle, self.name, THREAD_STATE_NAMES[self.state])
@@ -588,6 +589,11 @@ def idle_loop():
             happened = kern.idle()
             account_load(kern.time())
             events.dispatch(happened)
+
+
+def wire(thread, hart):
+    """Tie thread to one hart (-1: let it run on any)."""
+    thread.wired = hart
 
 
 def by_handle(handle):
