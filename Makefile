@@ -38,7 +38,9 @@ DISK = -drive $(FSDRIVE),if=none,id=x0 -device virtio-blk-device,drive=x0,bus=vi
 # killing QEMU.  Ctrl-A X still quits, Ctrl-A C reaches QEMU's monitor.
 CONSOLE = -display none -chardev stdio,id=console,mux=on,signal=off \
 	-serial chardev:console -mon chardev=console
-QEMUOPTS = -machine virt -bios none -m $(MEM) -smp $(CPUS) $(CONSOLE) \
+# aclint=on gives each hart a supervisor software-interrupt register (ACLINT
+# SSWI): how one hart interrupts another (cstubs/ipi.c).
+QEMUOPTS = -machine virt,aclint=on -bios none -m $(MEM) -smp $(CPUS) $(CONSOLE) \
 	-global virtio-mmio.force-legacy=false -kernel $(KERNEL) $(if $(FSIMG),$(DISK)) \
 	$(if $(ALL_BOOTARGS),-append "$(ALL_BOOTARGS)")
 GDBPORT ?= 26000
