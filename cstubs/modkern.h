@@ -27,7 +27,6 @@ extern const mp_obj_fun_builtin_fixed_t kern_thread_cpu_obj, kern_thread_switche
     kern_timer_arm_obj, kern_timer_deadline_obj, kern_timer_due_obj;
 extern const mp_obj_type_t kern_runqueue_type;
 extern const mp_obj_fun_builtin_fixed_t kern_hart_obj, kern_nharts_obj;       // modkern_hart.c
-extern const mp_obj_fun_builtin_fixed_t kern_map_trapframe_obj;                 // modkern_user.c (LWPs)
 
 // Arguments that name kernel pages (modkern_user.c): a page from kalloc,
 // or a ValueError; tf_arg takes 0 for the running thread's own trapframe.
