@@ -1,0 +1,4 @@
+// Inter-processor interrupts (ipi.c).
+#pragma once
+
+void ipi_send(int hart);
