@@ -32,6 +32,9 @@ struct cpu {
     volatile uint64_t user_satp; // the address space it runs in user mode, or 0 (smp.c)
     uint64_t kmap_gen;           // kernel mappings as of its last full TLB flush (kthread.c)
     int noff, intena;            // push_off nesting, and SIE before it (spinlock.c)
+    volatile int mail;           // another hart left it mail: the next IPI is EV_IPI (ipi.c)
+    volatile int lock_waiting;   // waits in wfi for the interpreter lock ...
+    volatile uint32_t lock_ticket;   // ... with this ticket (pylock.c)
     // For kern.hart_stats(): what the hart did.
     uint64_t idle_ticks;         // `time` spent waiting in wfi
     uint64_t lock_wait;          // `time` spent waiting for the interpreter lock

@@ -54,12 +54,20 @@ static struct cpu *hart_arg(mp_obj_t o) {
     return &cpus[h];
 }
 
-// kern.ipi(hart): interrupt that hart (its mailbox has news: EV_IPI).
+// kern.ipi(hart): interrupt that hart: its mailbox has news (EV_IPI).
 static mp_obj_t kern_ipi(mp_obj_t hart) {
-    ipi_send(hart_arg(hart)->id);
+    ipi_mail(hart_arg(hart)->id);
     return mp_const_none;
 }
 MP_DEFINE_CONST_FUN_OBJ_1(kern_ipi_obj, kern_ipi);
+
+// kern.kick(hart): interrupt that hart, for no news: a thread it runs in
+// user mode must come back to the kernel and look (kill, notes).
+static mp_obj_t kern_kick(mp_obj_t hart) {
+    ipi_send(hart_arg(hart)->id);
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(kern_kick_obj, kern_kick);
 
 // kern.hart_stats(hart) -> (idle, lock_wait, lock_taken, lock_contended,
 // ipis): `time` cycles idle in wfi and waiting for the interpreter lock,

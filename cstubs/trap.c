@@ -108,9 +108,10 @@ void trap_interrupt(uint64_t scause) {
         case IRQ_S_EXT:
             device_interrupt(c);
             break;
-        case IRQ_S_SOFT:            // another hart sent us a message (ipi.c)
+        case IRQ_S_SOFT:            // another hart wants our attention (ipi.c)
             csr_clear(sip, SIE_SSIE);
-            c->events |= EV_IPI;
+            if (__atomic_exchange_n(&c->mail, 0, __ATOMIC_SEQ_CST))
+                c->events |= EV_IPI;
             c->ipis++;
             break;
     }

@@ -550,7 +550,7 @@ def wake(thread):
     this; the woken thread re-checks why it slept and sees it was killed)."""
     if thread.state != SLEEPING:
         if thread.state == RUNNING and thread.cpu is not here:
-            kern.ipi(thread.cpu.hart)     # it runs elsewhere: make it look now
+            kern.kick(thread.cpu.hart)    # it runs elsewhere: make it look now
         return
     waiting = sleepers.get(thread.chan)
     if waiting is thread:

@@ -96,6 +96,9 @@ class FakeKern:
     def ipi(self, hart):
         raise AssertionError("one hart: nothing to send an IPI to")
 
+    def kick(self, hart):
+        raise AssertionError("one hart: nothing to kick")
+
     def hart_stats(self, hart):
         return (0, 0, 0, 0, 0)
 
