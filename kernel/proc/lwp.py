@@ -478,4 +478,5 @@ def ps(p):
     for lid in sorted(p.lwps.table):
         lwp = p.lwps.table[lid]
         state, waits = state_name(lwp)
-        print("%5s %5s    lwp %3d %-9s %s" % ("", "", lid, state, waits))
+        hart = "-" if lwp.thread is None or lwp.thread.cpu is None else lwp.thread.cpu.hart
+        print("%5s %5s    lwp %3d hart %s %-9s %s" % ("", "", lid, hart, state, waits))
