@@ -333,6 +333,8 @@ def suspend(p, lid):
         else:
             return -1                     # a deadlock: no one left to continue it
     kern.tf_set(target.trapframe, kern.FIELD_HOLD, 1)
+    if target.thread is not None:
+        kthread.kick(target.thread)       # running on another hart: make it stop now
     return 0
 
 

@@ -25,6 +25,8 @@ def sys_wire(p):
         return -1
     if hart < -1 or hart >= kern.nharts():
         return -1
+    if target.thread.sched.admitted:
+        return -1                 # an EDF task's reservation is on its own hart
     if target.lwps is None:
         harts.wire(target.thread, hart)
     else:

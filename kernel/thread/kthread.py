@@ -545,12 +545,19 @@ def _trace_switch(old, new):
     trace.record(trace.SWITCH, old.handle, new.handle, new.name)
 
 
+def kick(thread):
+    """If thread runs on another hart, interrupt that hart, so that the
+    thread comes back into the kernel and looks at what changed (kill,
+    a note, a suspension) now, not at its next timer tick."""
+    if thread.state == RUNNING and thread.cpu is not here:
+        kern.kick(thread.cpu.hart)
+
+
 def wake(thread):
     """Make one sleeping thread runnable, whatever it sleeps on (kill uses
     this; the woken thread re-checks why it slept and sees it was killed)."""
     if thread.state != SLEEPING:
-        if thread.state == RUNNING and thread.cpu is not here:
-            kern.kick(thread.cpu.hart)    # it runs elsewhere: make it look now
+        kick(thread)                      # it may run on another hart: make it look now
         return
     waiting = sleepers.get(thread.chan)
     if waiting is thread:
