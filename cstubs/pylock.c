@@ -20,6 +20,13 @@ static volatile int waiters;          // harts waiting in wfi for it
 static volatile int holder = -1;      // the hart holding it, or -1
 static int last_holder = -1;          // the hart that held it last
 
+// Until a second hart comes online (smp.c clears this), hart 0 is the
+// lock's only user, and it simply keeps it: it took it at boot
+// (pylock_acquire_first) and neither gives it back nor takes it again.
+// When the others start, hart 0 is inside Python, holding it, as the
+// lock's state says; from its next release on, the lock works in full.
+int pylock_solo = 1;
+
 // kernel/thread/kthread.py's enter_hart(hart): called when a hart takes
 // the lock after another hart held it, to bring the per-hart state that
 // Python keeps in module globals back to this hart's (kern.set_hart_hook).
@@ -61,6 +68,8 @@ void pylock_release_state(struct kthread *t) {
 }
 
 void pylock_acquire(void) {
+    if (pylock_solo)
+        return;
     struct cpu *c = mycpu();
     take(c);
     kthread_sync_kmap();

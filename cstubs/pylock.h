@@ -22,6 +22,7 @@
 
 void kthread_save_context(struct context *ctx);      // swtch.S
 void pylock_release_state(struct kthread *t);
+extern int pylock_solo;          // only hart 0 runs: it keeps the lock (pylock.c)
 void pylock_acquire(void);
 void pylock_acquire_first(void);
 int pylock_holder(void);
@@ -30,6 +31,8 @@ int pylock_holder(void);
 // so that the registers and sp saved are those of the caller's frame,
 // which stays as it is until the caller takes the lock back.
 static inline __attribute__((always_inline)) void pylock_release(void) {
+    if (pylock_solo)
+        return;
     struct kthread *t = mycpu()->current;
     kthread_save_context(&t->ctx);
     pylock_release_state(t);

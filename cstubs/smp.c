@@ -69,6 +69,8 @@ int smp_start_harts(mp_obj_t entry) {
     for (int i = 1; i < NCPU; i++)
         if (cpus[i].present)
             cpus[i].online = 1;
+    if (n > 1)
+        pylock_solo = 0;          // from now on the lock hands the interpreter over
     __atomic_store_n(&harts_go, 1, __ATOMIC_RELEASE);
     for (int i = 1; i < NCPU; i++)
         if (cpus[i].online)

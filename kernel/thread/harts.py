@@ -36,6 +36,7 @@ def hart_main():
     kthread.install_policy(policy_name(kthread.cpus[0].policy))
     kthread.cpus[hart] = c
     kthread.online.append(c)
+    kthread.several = True
     kthread.idle_loop()
 
 
@@ -86,8 +87,8 @@ def move_wired(thread):
     if to is here or to is None:
         return
     if thread is kthread.current:
-        thread.cpu = to                    # it leaves at its next yield (kthread.yield_)
-        kthread.need_resched = True
+        kthread.need_resched = True        # it leaves at its next preemption point
+                                           # (kthread.yield_if_asked)
     elif thread.sched.queued:
         kthread.policy.remove(thread)
         kthread.migrate(thread, to)
@@ -103,7 +104,9 @@ def wire(thread, hart):
     thread.wired = hart
     if hart < 0 or thread.cpu is kthread.cpus[hart]:
         return
-    if thread.cpu is kthread.here:
+    if thread is kthread.current:
+        kthread.move_to(thread, kthread.cpus[hart])   # now: it returns over there
+    elif thread.cpu is kthread.here:
         move_wired(thread)
     else:
         kthread.send(thread.cpu, kthread.MAIL_WIRE, thread)

@@ -152,6 +152,7 @@ here = None           # the Cpu of the hart running this Python
 cpus = [None] * NCPU  # hart id -> its Cpu, once it is online
 online = []           # the Cpus of the online harts, in the order they came
 idle_harts = []       # Cpus of harts waiting in wfi with nothing to run
+several = False       # more than one hart is online (the hot paths test this first)
 
 
 def boot_choice():
@@ -274,8 +275,11 @@ def _send_runnable(thread, why):
     admitted real-time task, whose reservation is on its own hart)."""
     global need_resched
     c = thread.cpu
-    if (idle_harts and c not in idle_harts and thread.wired < 0
-            and not thread.sched.admitted):
+    if thread.wired >= 0:
+        c = cpus[thread.wired]
+        if c is not thread.cpu:
+            migrate(thread, c)
+    elif idle_harts and c not in idle_harts and not thread.sched.admitted:
         c = idle_harts.pop()
         if c is not thread.cpu:
             migrate(thread, c)
@@ -425,7 +429,7 @@ def make_runnable(thread, why=WOKEN):
         trace.record(trace.WAKEUP, current.handle, thread.handle)
     thread.state = RUNNABLE
     thread.chan = None
-    if thread.cpu is not here or idle_harts:
+    if several and (thread.cpu is not here or idle_harts):
         _send_runnable(thread, why)
     elif _enqueue(thread, why, kern.time()):
         need_resched = True
@@ -458,12 +462,6 @@ def yield_(why=YIELDED):
             switch_to(nxt, now)
         return
     me.state = RUNNABLE            # (the trace's switch event shows it left runnable)
-    if me.cpu is not here:         # wired to another hart: it goes there
-        _blocked(me, now)
-        me.sched.reset()
-        send(me.cpu, NEW, me)
-        run_next()
-        return
     nxt = _requeue(me, why, now)
     if nxt is me or nxt is None:
         switch_to(idle_thread if nxt is None else nxt, now)
@@ -489,7 +487,22 @@ def yield_if_asked():
         need_resched = False
         if trace.on:
             trace.record(trace.PREEMPT, current.handle, 0)
-        yield_(PREEMPTED)
+        me = current
+        if several and me.wired >= 0 and cpus[me.wired] is not here:
+            move_to(me, cpus[me.wired])   # wired to another hart while it ran here
+        else:
+            yield_(PREEMPTED)
+
+
+def move_to(me, c):
+    """The running thread leaves this hart for hart c (it was wired
+    there): it is sent there, runnable, and this hart runs another."""
+    now = kern.time()
+    me.state = RUNNABLE
+    _blocked(me, now)
+    migrate(me, c)
+    send(c, NEW, me)
+    run_next()
 
 
 def sleep(chan):
@@ -582,7 +595,7 @@ def wakeup(chan):
             trace.record(trace.WAKEUP, current.handle, waiting.handle)
         waiting.state = RUNNABLE
         waiting.chan = None
-        if waiting.cpu is not here or idle_harts:
+        if several and (waiting.cpu is not here or idle_harts):
             _send_runnable(waiting, WOKEN)
         elif _enqueue(waiting, WOKEN, kern.time()):
             need_resched = True
@@ -602,7 +615,7 @@ def _woken(thread, now):
         trace.record(trace.WAKEUP, current.handle, thread.handle)
     thread.state = RUNNABLE                # make_runnable(), by hand
     thread.chan = None
-    if thread.cpu is not here or idle_harts:
+    if several and (thread.cpu is not here or idle_harts):
         _send_runnable(thread, WOKEN)
     elif _enqueue(thread, WOKEN, now):
         need_resched = True
