@@ -52,8 +52,11 @@ static void take(struct cpu *c) {
     holder = c->id;
 }
 
+void vm_poll_rest(void);               // mpport.c
+
 void pylock_release_state(struct kthread *t) {
     t->mp = mp_state_ctx.thread;
+    vm_poll_rest();                   // leaving Python: the soft-lockup clock starts again
     holder = -1;
     uint32_t next = ticket_serving + 1;
     __atomic_store_n(&ticket_serving, next, __ATOMIC_SEQ_CST);

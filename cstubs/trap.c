@@ -137,7 +137,9 @@ void kerneltrap(struct kregs *regs) {
 // TRAP_INTERRUPT, or TRAP_FAULT.
 long user_trap(struct trapframe *tf) {
     uint64_t scause = csr_read(scause);
-    vm_poll_rest();                    // the soft-lockup clock starts again
+    if (pylock_solo)
+        vm_poll_rest();                // the soft-lockup clock starts again (with several
+                                       // harts the lock's release does it: pylock.c)
     tf->epc = csr_read(sepc);
     tf->scause = scause;
     tf->stval = csr_read(stval);
