@@ -610,6 +610,38 @@ fault_lwp(void)
   CHECK(child_status(fault_body) == -1, "a fault in lwp 3: status not -1", 0, 0);
 }
 
+// The running hart's trapframe slot (abi.h's layout: hart 0's just below
+// the trampoline) maps the running LWP's own trapframe.  User code must not
+// see it: through the kernel it is -1, directly a fault that ends the
+// process (status -1), with another LWP running between the two.
+static void
+slot_peeker(void *arg)
+{
+  yields(2);
+  char *slot = (char *)(MAXVA - 2 * PGSIZE - (uint64)hartid() * PGSIZE);
+  if (write(1, slot, 8) != -1)
+    exit(2);
+  yields(2);
+  shared[2] = *(volatile char *)slot;
+  exit(3);
+}
+
+static void
+slot_body(void)
+{
+  lwp_create(counter, 0, TOP(0), 0);
+  lwp_create(slot_peeker, 0, TOP(1), 0);
+  for (;;)
+    lwp_park(0);
+}
+
+static void
+slot_lwp(void)
+{
+  int status = child_status(slot_body);
+  CHECK(status == -1, "a read of the trapframe slot: status %d, not -1", status, 0);
+}
+
 static void
 too_many_lwps(void)
 {
@@ -672,6 +704,7 @@ struct test {
   { exec_lwp, "exec" },
   { sbrk_two, "sbrk" },
   { fault_lwp, "fault" },
+  { slot_lwp, "slot" },
   { nomem, "nomem" },
   { 0, 0 },
 };
