@@ -642,6 +642,67 @@ slot_lwp(void)
   CHECK(status == -1, "a read of the trapframe slot: status %d, not -1", status, 0);
 }
 
+// ---- several harts ----
+
+#define HART_LWPS 4
+#define HART_ROUNDS 128            // a system call per round
+#define HART_STEPS 4096            // register-only steps per round
+
+static volatile uint64 hart_sums[HART_LWPS];
+static volatile int hart_seen;     // a bit per hart an LWP ran on
+
+// Arithmetic that lives in registers, with a system call (a trap through
+// the running hart's trapframe slot) every round and timer interrupts in
+// between: a trap that saved or restored another LWP's trapframe would
+// change the result.
+static uint64
+churn(uint64 seed, int syscalls)
+{
+  uint64 a = seed, b = seed ^ 0x9e3779b97f4a7c15ULL, c = seed * 3, d = seed + 7;
+  for (int r = 0; r < HART_ROUNDS; r++) {
+    for (int i = 0; i < HART_STEPS; i++) {
+      a = a * 6364136223846793005ULL + b;
+      b ^= a >> 17;
+      c += b * 31 + d;
+      d = (d << 5) ^ c;
+    }
+    if (syscalls)
+      __sync_fetch_and_or(&hart_seen, 1 << hartid());
+  }
+  return a ^ b ^ c ^ d;
+}
+
+static void
+hart_worker(void *arg)
+{
+  long i = (long)arg;
+  hart_sums[i] = churn(i + 1, 1);
+  lwp_exit();
+}
+
+// LWPs of one process in user mode at once, on as many harts as there are:
+// each gets the result it would get alone.  Says how many harts they used.
+static void
+harts(void)
+{
+  uint64 want[HART_LWPS];
+  int lids[HART_LWPS];
+  for (int i = 0; i < HART_LWPS; i++)
+    want[i] = churn(i + 1, 0);
+  for (int i = 0; i < HART_LWPS; i++) {
+    lids[i] = lwp_create(hart_worker, (void *)(long)i, TOP(i), 0);
+    CHECK(lids[i] > 0, "lwp_create %d returned %d", i, lids[i]);
+  }
+  for (int i = 0; i < HART_LWPS; i++)
+    CHECK(lwp_wait(lids[i], 0) == 0, "lwp_wait(%d) failed", lids[i], 0);
+  for (int i = 0; i < HART_LWPS; i++)
+    CHECK(hart_sums[i] == want[i], "worker %d got a wrong result (harts 0x%x)", i, hart_seen);
+  int used = 0;
+  for (int h = 0; h < 32; h++)
+    used += (hart_seen >> h) & 1;
+  printf("lwptests: harts: %d LWPs ran on %d of %d harts\n", HART_LWPS, used, nharts());
+}
+
 static void
 too_many_lwps(void)
 {
@@ -705,6 +766,7 @@ struct test {
   { sbrk_two, "sbrk" },
   { fault_lwp, "fault" },
   { slot_lwp, "slot" },
+  { harts, "harts" },
   { nomem, "nomem" },
   { 0, 0 },
 };
