@@ -1,5 +1,6 @@
-// lwptests: every LWP system call, and what exit, kill, fork, exec, sbrk
-// and a fault do to a process with several LWPs.  Each test runs in a
+// lwptests: every LWP system call, what exit, kill, fork, exec, sbrk
+// and a fault do to a process with several LWPs, and its LWPs on several
+// harts at once (each hart's trapframe slot).  Each test runs in a
 // child process of its own; a test passes if that child exits 0, and
 // gives back every page it took.  Prints "test NAME: OK" lines, then
 // "lwptests: N passed, M failed" and, if none failed, ALL LWP TESTS PASSED.
