@@ -144,11 +144,12 @@ def test_ps_and_time_show_the_accounting(boot):
     real, user, system = (int(match.group(i)) * 1000 + int(match.group(i + 1)) for i in (1, 3, 5))
     assert 0 < user <= real and system < real and real >= 1000
     lines = sh(m, "ps").splitlines()
-    assert lines[0].split() == ["PID", "PPID", "STATE", "USER_MS", "SYS_MS", "SCHED", "NAME"]
+    assert lines[0].split() == ["PID", "PPID", "STATE", "USER_MS", "SYS_MS", "HART", "SCHED", "NAME"]
     rows = [l.split() for l in lines[1:]]
     assert [(r[0], r[2], r[-1]) for r in rows] == [("1", "sleeping", "init"), ("2", "sleeping", "sh"),
                                                   (rows[2][0], "running", "ps")]
-    assert rows[0][5] == "p10/10"
+    assert [r[5] for r in rows] == ["0", "0", "0"]       # one hart
+    assert rows[0][6] == "p10/10"
     table = monitor_eval(m, "ps()")
     header = table.splitlines()[0].split()
     assert header == ["PID", "PPID", "STATE", "SIZE", "TICKS", "USER_MS", "SYS_MS", "HART", "SCHED",
