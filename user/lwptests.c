@@ -193,7 +193,9 @@ static void
 suspend_continue(void)
 {
   int lid = lwp_create(counter, 0, TOP(0), 0);
-  yields(3);
+  // It may start on another hart, a little later: wait for it (10 s at most).
+  for (int i = 0; shared[1] == 0 && i < 100; i++)
+    sleep(1);
   CHECK(shared[1] > 0, "the counter LWP did not run", 0, 0);
   CHECK(lwp_suspend(lid) == 0, "lwp_suspend failed", 0, 0);
   int before = shared[1];
@@ -203,8 +205,8 @@ suspend_continue(void)
   // Suspending ourselves with the only other LWP suspended: a deadlock.
   CHECK(lwp_suspend(lwp_self()) == -1, "lwp_suspend(self) with all others suspended", 0, 0);
   CHECK(lwp_continue(lid) == 0, "lwp_continue failed", 0, 0);
-  yields(3);
-  sleep(1);
+  for (int i = 0; shared[1] == before && i < 100; i++)
+    sleep(1);
   CHECK(shared[1] != before, "a continued LWP did not run", 0, 0);
   shared[0] = 1;
   CHECK(lwp_wait(lid, 0) == 0, "lwp_wait failed", 0, 0);
