@@ -109,6 +109,7 @@ static void
 wait_for_main(void *arg)
 {
   int departed = 0;
+  shared[8] = 1;              // about to wait
   int r = lwp_wait(1, &departed);
   // Main has lwp_exit()ed by now; its deadlock check said shared[3].
   exit(r == 0 && departed == 1 && shared[3] == -1 ? 0 : 1);
@@ -119,8 +120,10 @@ wait_deadlock(void)
 {
   int lid = lwp_create(wait_for_main, 0, TOP(0), 0);
   CHECK(lid > 0, "lwp_create returned %d", lid, 0);
-  while (shared[4]++ < 20)
-    yield();                  // let B reach its lwp_wait
+  // Let B reach its lwp_wait: it may run on another hart, later.
+  for (int i = 0; !shared[8] && i < 100; i++)
+    sleep(1);
+  sleep(2);
   shared[3] = lwp_wait(lid, 0);
   lwp_exit();                 // B collects us and exits 0 (or 1)
 }

@@ -566,6 +566,13 @@ def kick(thread):
         kern.kick(thread.cpu.hart)
 
 
+def stop(thread):
+    """kick(), and return only once the thread has left user mode (it
+    then waits for the interpreter lock, which we hold)."""
+    if thread.state == RUNNING and thread.cpu is not here:
+        kern.stop_user(thread.cpu.hart)
+
+
 def wake(thread):
     """Make one sleeping thread runnable, whatever it sleeps on (kill uses
     this; the woken thread re-checks why it slept and sees it was killed)."""
