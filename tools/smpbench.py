@@ -1,0 +1,271 @@
+"""make bench's multi-hart figures: per-hart instruction counts from a QEMU plugin.
+
+Why not -icount, like the other figures: under -icount QEMU runs every vCPU
+round robin on one host thread, and the virtual clock (the guest's `time`)
+advances with the instructions of all harts together, so four busy harts
+take as long in guest time as one.  Wall time cannot show a speedup either
+on a host with fewer cores than harts.  What does: how many instructions
+each hart executed.  tools/smpcount.c, a TCG plugin, counts them per vCPU
+between two marker instructions that user/smpbench.c executes around its
+workload, and writes every hart's count at the stop marker.
+
+The critical path of a run is the largest per-hart count between the
+markers: the harts run at once, so the run takes as long as its busiest
+hart.  The work is the same on 1 hart and on 4, so throughput = work /
+critical path, and the speedup of 4 harts is the 1-hart critical path over
+the 4-hart one.  A hart that waits idles in `wfi` and executes nothing;
+a hart that spins (for a lock) counts its spinning, as it should: it is
+time that hart is busy.
+
+Two boots, `-smp 1` and `-smp 4` (the Makefile's CPUS=, which also gives
+`-machine virt,aclint=on`), without -icount, each running every workload
+of WORKLOADS twice at the shell (`smpbench NAME ITERS`): the figures are
+the mean of the two, and the table shows how far apart they were.
+
+The plugin is built here from tools/smpcount.c with the host's C compiler
+(build/smpcount.so, remade when the source is newer): QEMU's plugin API is a
+plain C ABI, so no QEMU headers are needed.
+"""
+
+import json
+import os
+import re
+import shlex
+import subprocess
+import tempfile
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
+
+PLUGIN_SRC = REPO_ROOT / "tools" / "smpcount.c"
+PLUGIN = REPO_ROOT / "build" / "smpcount.so"
+HOST_CC = os.environ.get("HOSTCC", "gcc")
+
+SMP_HARTS = 4               # the parallel boot; the other boots 1 hart
+RUNS = 2                    # each workload this often per boot
+
+# The workloads, in the table's order: name -> (iterations, what it is).
+WORKLOADS = {
+    "cpu": (2000000, "4 CPU-bound processes (2,000,000 rounds each, no system calls)"),
+    "sys": (150, "4 system-call-heavy processes (150 rounds each of getpid, pipe write+read, "
+                 "open+read+close)"),
+    "psum": (2000000, "`psum 4 2000000`: 4 LWPs of one process"),
+    "pingpong": (200, "pipe ping-pong, 200 round trips: per round trip"),
+}
+# Speedup targets: workload -> least speedup (x100) of SMP_HARTS over 1 hart.
+TARGETS = {"cpu": 350}
+
+SMP_BEGIN = "<!-- smp-bench:begin: written by `make bench` (tools/bench.py --smp) from build/bench.json -->"
+SMP_END = "<!-- smp-bench:end -->"
+
+_COUNT_RE = re.compile(r"^SMPCOUNT (\{.*\})\s*$")
+_BENCH_RE = re.compile(r"^SMPBENCH (\{.*\})\s*$")
+
+
+class SmpError(Exception):
+    """A multi-hart run failed; the console log so far travels with it."""
+
+    def __init__(self, message, log=""):
+        super().__init__(message)
+        self.log = log
+
+
+# ---- the plugin ----
+
+def build_plugin(src=PLUGIN_SRC, out=PLUGIN, cc=HOST_CC):
+    """Compile the plugin if it is missing or older than its source; its path."""
+    src, out = Path(src), Path(out)
+    if out.exists() and out.stat().st_mtime >= src.stat().st_mtime:
+        return out
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".so.tmp")
+    cmd = [cc, "-shared", "-fPIC", "-O2", "-Wall", "-fvisibility=hidden",
+           "-o", str(tmp), str(src), "-lpthread"]
+    run = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    if run.returncode != 0:
+        raise SmpError("cannot build the plugin: %s\n%s" % (shlex.join(cmd), run.stdout))
+    tmp.replace(out)
+    return out
+
+
+def plugin_args(plugin, counts_path):
+    """QEMU's arguments that load the plugin, writing to counts_path."""
+    return ["-plugin", "%s,out=%s" % (plugin, counts_path)]
+
+
+# ---- parsing (host-testable) ----
+
+def _json_lines(regex, text, what):
+    found = []
+    for line in text.replace("\r", "").splitlines():
+        m = regex.match(line.strip())
+        if m:
+            try:
+                obj = json.loads(m.group(1))
+            except ValueError as e:
+                raise SmpError("bad %s line (%s): %r" % (what, e, line))
+            if not isinstance(obj, dict):
+                raise SmpError("%s line is not a JSON object: %r" % (what, line))
+            found.append(obj)
+    return found
+
+
+def parse_counts(text):
+    """The plugin's stop reports, in order: [{"run", "by", "insns"}] (its
+    exit line, which has no "run", is left out)."""
+    runs = []
+    for obj in _json_lines(_COUNT_RE, text, "SMPCOUNT"):
+        if "run" not in obj:
+            continue
+        insns = obj.get("insns")
+        if (not isinstance(insns, list) or not insns
+                or not all(type(n) is int and n >= 0 for n in insns)):
+            raise SmpError("SMPCOUNT line without per-hart counts: %r" % (obj,))
+        runs.append(obj)
+    return runs
+
+
+def parse_result(text):
+    """The one SMPBENCH line of a workload's output, as a dict."""
+    found = _json_lines(_BENCH_RE, text, "SMPBENCH")
+    if len(found) != 1:
+        raise SmpError("%d SMPBENCH lines in %r" % (len(found), text))
+    return found[0]
+
+
+def critical_path(insns):
+    """The busiest hart's instructions: how long the run took."""
+    return max(insns)
+
+
+def measurement(result, count):
+    """One run: the program's SMPBENCH line and the plugin's report."""
+    if not result.get("ok"):
+        raise SmpError("the workload failed: %r" % (result,))
+    return {"nharts": result["nharts"], "iters": result["iters"], "insns": count["insns"],
+            "critical": critical_path(count["insns"])}
+
+
+def summarize(runs):
+    """A boot's runs of one workload -> the mean critical path, the
+    spread between the runs (per mille of the mean) and the per-hart counts
+    of the first run."""
+    crits = [r["critical"] for r in runs]
+    mean = sum(crits) // len(crits)
+    spread = (max(crits) - min(crits)) * 1000 // mean if mean else 0
+    return {"critical": mean, "spread_milli": spread, "insns": runs[0]["insns"],
+            "iters": runs[0]["iters"], "nharts": runs[0]["nharts"]}
+
+
+def figures(one, many):
+    """The figures of each workload from the 1-hart and the SMP_HARTS-hart
+    boots ({workload: summary}): critical paths, speedup x100 (pingpong:
+    per round trip, and the ratio of the two)."""
+    out = {}
+    for name in WORKLOADS:
+        if name not in one or name not in many:
+            continue
+        a, b = one[name], many[name]
+        row = {"one": a["critical"], "many": b["critical"], "per_hart": b["insns"],
+               "spread_milli": max(a["spread_milli"], b["spread_milli"]),
+               "nharts": b["nharts"]}
+        if name == "pingpong":
+            row["one"] = a["critical"] // a["iters"]
+            row["many"] = b["critical"] // b["iters"]
+            row["per_hart"] = [n // b["iters"] for n in b["insns"]]
+        row["speedup_x100"] = row["one"] * 100 // row["many"] if row["many"] else 0
+        out[name] = row
+    return out
+
+
+def verdicts(rows):
+    """(workload, target x100, "met" or "MISSED") for each target."""
+    out = []
+    for name, least in TARGETS.items():
+        value = rows.get(name, {}).get("speedup_x100")
+        out.append((name, least, "met" if value is not None and value >= least else "MISSED"))
+    return out
+
+
+def _x(x100):
+    return "%d.%02dx" % (x100 // 100, x100 % 100)
+
+
+def table(rows):
+    """The README's table (Markdown)."""
+    lines = ["| workload | 1 hart: critical path (instructions) | %d harts: critical path "
+             "| %d harts: each hart | speedup | runs differ by |" % (SMP_HARTS, SMP_HARTS),
+             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+    for name, (_, what) in WORKLOADS.items():
+        row = rows.get(name)
+        if row is None:
+            continue
+        each = " / ".join("{:,}".format(n) for n in row["per_hart"])
+        if name == "pingpong":
+            speed = "%s the 1-hart cost" % _x(row["many"] * 100 // row["one"]) if row["one"] else ""
+            what = what + " (harts 0 and 1 / both on hart 0)"
+        else:
+            speed = _x(row["speedup_x100"])
+        spread = "%d.%d%%" % (row["spread_milli"] // 10, row["spread_milli"] % 10)
+        lines.append("| %s | {:,} | {:,} | %s | %s | %s |".format(row["one"], row["many"])
+                     % (what, each, speed, spread))
+    lines.append("")
+    lines.append("Targets (speedup of %d harts over 1): " % SMP_HARTS + "; ".join(
+        "%s >= %s %s" % (name, _x(least), verdict) for name, least, verdict in verdicts(rows))
+        + ". The harts the kernel ran: %s." % ", ".join(
+            "%s %d" % (name, row["nharts"]) for name, row in rows.items()))
+    return "\n".join(lines)
+
+
+# ---- driving the machines ----
+
+def run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off, scale=None,
+             workloads=None, runs=RUNS, boot_timeout=60, command_timeout=300):
+    """Boot with `cpus` harts and the plugin, run each workload `runs`
+    times; {workload: [measurement]}.  The console driver's pieces are
+    passed in (tools/bench.py gives tests/qemu's): machine_cls(command=...),
+    qemu_command(fsimg, cpus), sh(m, line, timeout), power_off(m) (from
+    the shell)."""
+    workloads = WORKLOADS if workloads is None else workloads
+    plugin = build_plugin()
+    scratch = tempfile.mkdtemp(prefix="pyrite-smpbench-")
+    counts_path = os.path.join(scratch, "counts")
+    argv = qemu_command(fsimg, cpus) + plugin_args(plugin, counts_path)
+    m = machine_cls(command=argv, qmp=False, wait_prompt=False, scale=scale,
+                    name="smpbench-%d" % cpus)
+    try:
+        try:
+            m.expect_exact("$ ", boot_timeout)
+            found = {}
+            for name, spec in workloads.items():
+                iters = spec[0] if isinstance(spec, tuple) else spec
+                for _ in range(runs):
+                    out = sh(m, "smpbench %s %d" % (name, iters), command_timeout)
+                    result = parse_result(out)
+                    with open(counts_path) as f:
+                        counts = parse_counts(f.read())
+                    if not counts:
+                        raise SmpError("the plugin reported no count for %r" % name)
+                    found.setdefault(name, []).append(measurement(result, counts[-1]))
+            power_off(m)
+            return found
+        except SmpError as e:
+            raise SmpError(str(e), m.transcript) from None
+        except AssertionError as e:     # the console driver's MachineError
+            raise SmpError("%s: %s" % (type(e).__name__, e), m.transcript) from None
+    finally:
+        m.close()
+        for name in os.listdir(scratch):
+            os.unlink(os.path.join(scratch, name))
+        os.rmdir(scratch)
+
+
+def measure(fsimg, machine_cls, qemu_command, sh, power_off, scale=None):
+    """Both boots; (rows for the table, raw runs for the report)."""
+    raw = {}
+    summaries = {}
+    for cpus in (1, SMP_HARTS):
+        found = run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off, scale)
+        raw[str(cpus)] = found
+        summaries[cpus] = {name: summarize(r) for name, r in found.items()}
+    return figures(summaries[1], summaries[SMP_HARTS]), raw
