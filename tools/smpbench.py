@@ -19,8 +19,10 @@ time that hart is busy.
 
 Two boots, `-smp 1` and `-smp 4` (the Makefile's CPUS=, which also gives
 `-machine virt,aclint=on`), without -icount, each running every workload
-of WORKLOADS twice at the shell (`smpbench NAME ITERS`): the figures are
-the mean of the two, and the table shows how far apart they were.
+of WORKLOADS four times at the shell (`smpbench NAME ITERS`): the first
+warms the caches (the program file exec reads, the README's blocks), the
+figures are the mean of the other three, and the table shows how far apart
+they were.
 
 The plugin is built here from tools/smpcount.c with the host's C compiler
 (build/smpcount.so, remade when the source is newer): QEMU's plugin API is a
@@ -42,7 +44,7 @@ PLUGIN = REPO_ROOT / "build" / "smpcount.so"
 HOST_CC = os.environ.get("HOSTCC", "gcc")
 
 SMP_HARTS = 4               # the parallel boot; the other boots 1 hart
-RUNS = 2                    # each workload this often per boot
+RUNS = 3                    # each workload this often per boot (after a warm-up)
 
 # The workloads, in the table's order: name -> (iterations, what it is).
 WORKLOADS = {
@@ -239,14 +241,17 @@ def run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off, scale=None,
             found = {}
             for name, spec in workloads.items():
                 iters = spec[0] if isinstance(spec, tuple) else spec
-                for _ in range(runs):
+                # A first run warms the caches (exec's program file, the
+                # README's blocks): its figures are not kept.
+                for run in range(runs + 1):
                     out = sh(m, "smpbench %s %d" % (name, iters), command_timeout)
                     result = parse_result(out)
                     with open(counts_path) as f:
                         counts = parse_counts(f.read())
                     if not counts:
                         raise SmpError("the plugin reported no count for %r" % name)
-                    found.setdefault(name, []).append(measurement(result, counts[-1]))
+                    if run:
+                        found.setdefault(name, []).append(measurement(result, counts[-1]))
             power_off(m)
             return found
         except SmpError as e:

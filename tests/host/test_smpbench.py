@@ -1,0 +1,115 @@
+"""Host tests for tools/smpbench.py (make bench's multi-hart figures): the
+parsing of the plugin's and the program's lines, the figures made of them,
+the README table, and the plugin's build with the host compiler."""
+
+import subprocess
+
+import pytest
+
+from tools import smpbench
+
+
+def test_parse_counts_keeps_the_stop_reports_in_order():
+    text = ('junk\r\n'
+            'SMPCOUNT {"run": 1, "by": 0, "insns": [100, 5, 0, 7]}\n'
+            'SMPCOUNT {"run": 2, "by": 2, "insns": [1, 2, 3, 4]}\r\n'
+            'SMPCOUNT {"exit": 1, "insns": [9, 9, 9, 9]}\n')
+    runs = smpbench.parse_counts(text)
+    assert [r["run"] for r in runs] == [1, 2]
+    assert runs[0]["insns"] == [100, 5, 0, 7] and runs[1]["by"] == 2
+    assert smpbench.parse_counts("nothing\n") == []
+
+
+@pytest.mark.parametrize("line", ['SMPCOUNT {"run": 1,}',
+                                  'SMPCOUNT {"run": 1, "insns": []}',
+                                  'SMPCOUNT {"run": 1, "insns": [1, -2]}',
+                                  'SMPCOUNT {"run": 1, "insns": [1, "2"]}'])
+def test_parse_counts_refuses_a_bad_line(line):
+    with pytest.raises(smpbench.SmpError):
+        smpbench.parse_counts(line + "\n")
+
+
+def test_parse_result_wants_exactly_one_line():
+    out = ('psum: 4 threads: sum 1..10 = 55 (correct)\r\n'
+           'SMPBENCH {"workload": "psum", "nharts": 4, "procs": 4, "iters": 10, "ok": 1}\r\n')
+    assert smpbench.parse_result(out) == {"workload": "psum", "nharts": 4, "procs": 4,
+                                          "iters": 10, "ok": 1}
+    with pytest.raises(smpbench.SmpError):
+        smpbench.parse_result("no line\n")
+    with pytest.raises(smpbench.SmpError):
+        smpbench.parse_result(out + out)
+
+
+def test_a_failed_workload_is_an_error():
+    count = {"run": 1, "by": 0, "insns": [5, 6]}
+    assert smpbench.measurement({"ok": 1, "nharts": 2, "iters": 3}, count) == {
+        "nharts": 2, "iters": 3, "insns": [5, 6], "critical": 6}
+    with pytest.raises(smpbench.SmpError):
+        smpbench.measurement({"ok": 0, "nharts": 2, "iters": 3}, count)
+
+
+def test_critical_path_is_the_busiest_hart():
+    assert smpbench.critical_path([10, 40, 30, 0]) == 40
+    assert smpbench.critical_path([7]) == 7
+
+
+def run(insns, iters=100, nharts=None):
+    return {"nharts": nharts or len(insns), "iters": iters, "insns": insns,
+            "critical": max(insns)}
+
+
+def test_summarize_means_and_spread():
+    s = smpbench.summarize([run([1000, 10]), run([1100, 20])])
+    assert s["critical"] == 1050
+    assert s["spread_milli"] == 100 * 1000 // 1050
+    assert s["insns"] == [1000, 10]
+
+
+def test_figures_speedup_and_pingpong_per_round_trip():
+    one = {"cpu": smpbench.summarize([run([4000])]),
+           "pingpong": smpbench.summarize([run([9000], iters=100)])}
+    many = {"cpu": smpbench.summarize([run([1000, 1000, 1100, 1000])]),
+            "pingpong": smpbench.summarize([run([12000, 11000, 0, 0], iters=100)])}
+    rows = smpbench.figures(one, many)
+    assert rows["cpu"]["one"] == 4000 and rows["cpu"]["many"] == 1100
+    assert rows["cpu"]["speedup_x100"] == 363
+    assert rows["cpu"]["nharts"] == 4
+    assert rows["pingpong"]["one"] == 90 and rows["pingpong"]["many"] == 120
+    assert rows["pingpong"]["per_hart"] == [120, 110, 0, 0]
+    assert smpbench.verdicts(rows) == [("cpu", 350, "met")]
+    rows["cpu"]["speedup_x100"] = 349
+    assert smpbench.verdicts(rows) == [("cpu", 350, "MISSED")]
+    assert smpbench.verdicts({}) == [("cpu", 350, "MISSED")]
+
+
+def test_table_has_a_row_per_measured_workload():
+    one = {name: smpbench.summarize([run([4000])]) for name in smpbench.WORKLOADS}
+    many = {name: smpbench.summarize([run([1000, 900, 800, 1000])]) for name in smpbench.WORKLOADS}
+    text = smpbench.table(smpbench.figures(one, many))
+    lines = text.splitlines()
+    assert lines[0].startswith("| workload |") and lines[1].startswith("| --- |")
+    rows = [line for line in lines[2:] if line.startswith("| ")]
+    assert len(rows) == len(smpbench.WORKLOADS)
+    assert "| 4,000 | 1,000 | 1,000 / 900 / 800 / 1,000 | 4.00x | 0.0% |" in rows[0]
+    assert "cpu >= 3.50x met" in text
+
+
+def test_the_plugin_builds_and_exports_its_entry_points(tmp_path):
+    so = smpbench.build_plugin(out=tmp_path / "smpcount.so")
+    assert so == tmp_path / "smpcount.so" and so.exists()
+    # Not loaded with its symbols resolved: they are QEMU's.  The ELF's
+    # dynamic symbols name the two QEMU looks up.
+    names = subprocess.run(["nm", "-D", "--defined-only", str(so)], stdout=subprocess.PIPE,
+                           text=True, check=True).stdout.split()
+    assert "qemu_plugin_install" in names and "qemu_plugin_version" in names
+    # Made again only when the source is newer.
+    mtime = so.stat().st_mtime_ns
+    assert smpbench.build_plugin(out=so) == so and so.stat().st_mtime_ns == mtime
+
+
+def test_the_plugin_build_failure_says_what_ran(tmp_path):
+    bad = tmp_path / "bad.c"
+    bad.write_text("this is not C\n")
+    with pytest.raises(smpbench.SmpError) as e:
+        smpbench.build_plugin(src=bad, out=tmp_path / "bad.so")
+    assert "bad.c" in str(e.value)
