@@ -159,6 +159,15 @@ def summarize(runs):
             "iters": runs[0]["iters"], "nharts": runs[0]["nharts"]}
 
 
+def busy_milli(insns, nharts):
+    """How busy the harts the kernel ran were over the critical path, per
+    mille: their instructions over nharts x the critical path.  What is
+    missing is time a hart had nothing to run (or waited in `wfi` for the
+    interpreter lock)."""
+    crit = critical_path(insns)
+    return sum(insns[:nharts]) * 1000 // (nharts * crit) if crit and nharts else 0
+
+
 def figures(one, many):
     """The figures of each workload from the 1-hart and the SMP_HARTS-hart
     boots ({workload: summary}): critical paths, speedup x100 (pingpong:
@@ -170,7 +179,7 @@ def figures(one, many):
         a, b = one[name], many[name]
         row = {"one": a["critical"], "many": b["critical"], "per_hart": b["insns"],
                "spread_milli": max(a["spread_milli"], b["spread_milli"]),
-               "nharts": b["nharts"]}
+               "nharts": b["nharts"], "busy_milli": busy_milli(b["insns"], b["nharts"])}
         if name == "pingpong":
             row["one"] = a["critical"] // a["iters"]
             row["many"] = b["critical"] // b["iters"]
@@ -193,11 +202,16 @@ def _x(x100):
     return "%d.%02dx" % (x100 // 100, x100 % 100)
 
 
+def _percent(milli):
+    return "%d.%d%%" % (milli // 10, milli % 10)
+
+
 def table(rows):
     """The README's table (Markdown)."""
     lines = ["| workload | 1 hart: critical path (instructions) | %d harts: critical path "
-             "| %d harts: each hart | speedup | runs differ by |" % (SMP_HARTS, SMP_HARTS),
-             "| --- | ---: | ---: | ---: | ---: | ---: |"]
+             "| %d harts: each hart | harts busy | speedup | runs differ by |"
+             % (SMP_HARTS, SMP_HARTS),
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, (_, what) in WORKLOADS.items():
         row = rows.get(name)
         if row is None:
@@ -208,9 +222,9 @@ def table(rows):
             what = what + " (harts 0 and 1 / both on hart 0)"
         else:
             speed = _x(row["speedup_x100"])
-        spread = "%d.%d%%" % (row["spread_milli"] // 10, row["spread_milli"] % 10)
-        lines.append("| %s | {:,} | {:,} | %s | %s | %s |".format(row["one"], row["many"])
-                     % (what, each, speed, spread))
+        spread = _percent(row["spread_milli"])
+        lines.append("| %s | {:,} | {:,} | %s | %s | %s | %s |".format(row["one"], row["many"])
+                     % (what, each, _percent(row["busy_milli"]), speed, spread))
     lines.append("")
     lines.append("Targets (speedup of %d harts over 1): " % SMP_HARTS + "; ".join(
         "%s >= %s %s" % (name, _x(least), verdict) for name, least, verdict in verdicts(rows))

@@ -53,6 +53,12 @@ def test_critical_path_is_the_busiest_hart():
     assert smpbench.critical_path([7]) == 7
 
 
+def test_busy_counts_the_harts_the_kernel_runs():
+    assert smpbench.busy_milli([40, 40, 20, 0], 4) == 625
+    assert smpbench.busy_milli([40, 10, 10, 10], 1) == 1000     # the others parked
+    assert smpbench.busy_milli([0, 0], 2) == 0
+
+
 def run(insns, iters=100, nharts=None):
     return {"nharts": nharts or len(insns), "iters": iters, "insns": insns,
             "critical": max(insns)}
@@ -76,6 +82,7 @@ def test_figures_speedup_and_pingpong_per_round_trip():
     assert rows["cpu"]["nharts"] == 4
     assert rows["pingpong"]["one"] == 90 and rows["pingpong"]["many"] == 120
     assert rows["pingpong"]["per_hart"] == [120, 110, 0, 0]
+    assert rows["cpu"]["busy_milli"] == 4100 * 1000 // (4 * 1100)
     assert smpbench.verdicts(rows) == [("cpu", 350, "met")]
     rows["cpu"]["speedup_x100"] = 349
     assert smpbench.verdicts(rows) == [("cpu", 350, "MISSED")]
@@ -90,7 +97,7 @@ def test_table_has_a_row_per_measured_workload():
     assert lines[0].startswith("| workload |") and lines[1].startswith("| --- |")
     rows = [line for line in lines[2:] if line.startswith("| ")]
     assert len(rows) == len(smpbench.WORKLOADS)
-    assert "| 4,000 | 1,000 | 1,000 / 900 / 800 / 1,000 | 4.00x | 0.0% |" in rows[0]
+    assert "| 4,000 | 1,000 | 1,000 / 900 / 800 / 1,000 | 92.5% | 4.00x | 0.0% |" in rows[0]
     assert "cpu >= 3.50x met" in text
 
 
