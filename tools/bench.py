@@ -82,7 +82,8 @@ if str(REPO_ROOT) not in sys.path:
 from tests.qemu import machine as qemu_machine                    # noqa: E402
 from tests.qemu.machine import (Machine, MachineError, MachineTimeout,  # noqa: E402
                                 make_fs_image)
-from tests.qemu.shell import ESCAPE, SHELL, power_off, poweroff, sh  # noqa: E402
+from tests.qemu.shell import (ESCAPE, SHELL, power_off, poweroff, sh,  # noqa: E402
+                              to_monitor)
 from tools import smpbench                                        # noqa: E402
 
 DEFAULT_ELF = REPO_ROOT / "build" / "kernel" / "kernel.elf"
@@ -572,10 +573,23 @@ def smp_qemu_command(fsimg, cpus):
         raise BenchError(str(e)) from None
 
 
+def smp_monitor(m, expr):
+    """From the shell's prompt: Ctrl-] to the monitor, evaluate expr, back
+    to the shell; what it printed."""
+    to_monitor(m)
+    out = m.run(expr, COMMAND_TIMEOUT)
+    m.send_raw(ESCAPE)
+    m.expect_exact("[back to the programs]", COMMAND_TIMEOUT)
+    m.send_line("")
+    m.expect_exact(SHELL, COMMAND_TIMEOUT)
+    return out
+
+
 def run_smp(fsimg, scale=None):
     """The multi-hart figures: {"rows": table rows, "runs": every count}."""
     try:
-        rows, runs = smpbench.measure(fsimg, Machine, smp_qemu_command, sh, power_off, scale)
+        rows, runs = smpbench.measure(fsimg, Machine, smp_qemu_command, sh, power_off,
+                                      smp_monitor, scale)
     except smpbench.SmpError as e:
         raise BenchError(str(e), e.log) from None
     return {"rows": rows, "runs": runs}

@@ -63,6 +63,13 @@ TARGETS = {"cpu": 350}
 SMP_BEGIN = "<!-- smp-bench:begin: written by `make bench` (tools/bench.py --smp) from build/bench.json -->"
 SMP_END = "<!-- smp-bench:end -->"
 
+# The kernel monitor's expression for each hart's `time` ticks spent
+# waiting for the interpreter lock so far (kern.hart_stats(h)[1]), or None
+# from a kernel without it; printed on a line of its own.
+LOCK_WAIT_EXPR = ('print("LOCKWAIT", [kern.hart_stats(h)[1] for h in range(kern.nharts())] '
+                  'if hasattr(kern, "hart_stats") else None)')
+_LOCK_RE = re.compile(r"^LOCKWAIT (\[[0-9, ]*\]|None)\s*$")
+
 _COUNT_RE = re.compile(r"^SMPCOUNT (\{.*\})\s*$")
 _BENCH_RE = re.compile(r"^SMPBENCH (\{.*\})\s*$")
 
@@ -138,6 +145,26 @@ def parse_result(text):
     return found[0]
 
 
+def parse_lock_wait(text):
+    """The LOCKWAIT line of LOCK_WAIT_EXPR's output: a list of ticks per
+    hart, or None (the kernel keeps no such count)."""
+    for line in text.replace("\r", "").splitlines():
+        m = _LOCK_RE.match(line.strip())
+        if m:
+            return json.loads(m.group(1).replace("None", "null"))
+    raise SmpError("no LOCKWAIT line in %r" % text)
+
+
+def lock_wait_milli(before, after, nharts, ticks):
+    """The share of the harts' time (nharts x ticks) they spent waiting for
+    the interpreter lock between two LOCKWAIT readings, per mille; None
+    when the kernel keeps no count."""
+    if before is None or after is None or not ticks or not nharts:
+        return None
+    waited = sum(a - b for a, b in zip(after[:nharts], before[:nharts]))
+    return waited * 1000 // (nharts * ticks)
+
+
 def critical_path(insns):
     """The busiest hart's instructions: how long the run took."""
     return max(insns)
@@ -151,15 +178,15 @@ def measurement(result, count):
             "critical": critical_path(count["insns"])}
 
 
-def summarize(runs):
+def summarize(runs, lock_wait=None):
     """A boot's runs of one workload -> the mean critical path, the
-    spread between the runs (per mille of the mean) and the per-hart counts
-    of the first run."""
+    spread between the runs (per mille of the mean), the per-hart counts
+    of the first run, and lock_wait (lock_wait_milli) as it is."""
     crits = [r["critical"] for r in runs]
     mean = sum(crits) // len(crits)
     spread = (max(crits) - min(crits)) * 1000 // mean if mean else 0
     return {"critical": mean, "spread_milli": spread, "insns": runs[0]["insns"],
-            "iters": runs[0]["iters"], "nharts": runs[0]["nharts"]}
+            "iters": runs[0]["iters"], "nharts": runs[0]["nharts"], "lock_wait_milli": lock_wait}
 
 
 def busy_milli(insns, nharts):
@@ -182,7 +209,8 @@ def figures(one, many):
         a, b = one[name], many[name]
         row = {"one": a["critical"], "many": b["critical"], "per_hart": b["insns"],
                "spread_milli": max(a["spread_milli"], b["spread_milli"]),
-               "nharts": b["nharts"], "busy_milli": busy_milli(b["insns"], b["nharts"])}
+               "nharts": b["nharts"], "busy_milli": busy_milli(b["insns"], b["nharts"]),
+               "lock_wait_milli": b.get("lock_wait_milli")}
         if name == "pingpong":
             row["one"] = a["critical"] // a["iters"]
             row["many"] = b["critical"] // b["iters"]
@@ -212,9 +240,9 @@ def _percent(milli):
 def table(rows):
     """The README's table (Markdown)."""
     lines = ["| workload | 1 hart: critical path (instructions) | %d harts: critical path "
-             "| %d harts: each hart | harts busy | speedup | runs differ by |"
-             % (SMP_HARTS, SMP_HARTS),
-             "| --- | ---: | ---: | ---: | ---: | ---: | ---: |"]
+             "| %d harts: each hart | harts busy | waiting for the interpreter lock "
+             "| speedup | runs differ by |" % (SMP_HARTS, SMP_HARTS),
+             "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
     for name, (_, what) in WORKLOADS.items():
         row = rows.get(name)
         if row is None:
@@ -226,25 +254,45 @@ def table(rows):
         else:
             speed = _x(row["speedup_x100"])
         spread = _percent(row["spread_milli"])
-        lines.append("| %s | {:,} | {:,} | %s | %s | %s | %s |".format(row["one"], row["many"])
-                     % (what, each, _percent(row["busy_milli"]), speed, spread))
+        wait = row.get("lock_wait_milli")
+        wait = "not counted" if wait is None else _percent(wait)
+        lines.append("| %s | {:,} | {:,} | %s | %s | %s | %s | %s |".format(row["one"], row["many"])
+                     % (what, each, _percent(row["busy_milli"]), wait, speed, spread))
     lines.append("")
     lines.append("Targets (speedup of %d harts over 1): " % SMP_HARTS + "; ".join(
         "%s >= %s %s" % (name, _x(least), verdict) for name, least, verdict in verdicts(rows))
         + ". The harts the kernel ran: %s." % ", ".join(
-            "%s %d" % (name, row["nharts"]) for name, row in rows.items()))
+            "%s %d" % (name, rows[name]["nharts"]) for name in WORKLOADS if name in rows))
     return "\n".join(lines)
 
 
 # ---- driving the machines ----
 
-def run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off, scale=None,
+def run_once(m, sh, counts_path, name, iters, timeout):
+    """smpbench NAME ITERS at the shell: its SMPBENCH line and the
+    plugin's report of the run."""
+    result = parse_result(sh(m, "smpbench %s %d" % (name, iters), timeout))
+    with open(counts_path) as f:
+        counts = parse_counts(f.read())
+    if not counts:
+        raise SmpError("the plugin reported no count for %r" % name)
+    return result, counts[-1]
+
+
+def run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off, monitor=None, scale=None,
              workloads=None, runs=RUNS, boot_timeout=60, command_timeout=300):
     """Boot with `cpus` harts and the plugin, run each workload `runs`
-    times; {workload: [measurement]}.  The console driver's pieces are
-    passed in (tools/bench.py gives tests/qemu's): machine_cls(command=...),
-    qemu_command(fsimg, cpus), sh(m, line, timeout), power_off(m) (from
-    the shell)."""
+    times: ({workload: [measurement]}, {workload: lock-wait share per
+    mille, or None}).
+
+    The console driver's pieces are passed in (tools/bench.py gives
+    tests/qemu's): machine_cls(command=...), qemu_command(fsimg, cpus),
+    sh(m, line, timeout), power_off(m) (from the shell), and monitor(m,
+    expr) (from the shell to the kernel monitor, evaluate, back: the
+    output), which reads the harts' lock waits around one more run of each
+    workload, after all the counted ones: a visit to the monitor leaves
+    the kernel heap laid out otherwise, which moves the next runs' counts
+    by several per cent.  monitor=None: no lock waits."""
     workloads = WORKLOADS if workloads is None else workloads
     plugin = build_plugin()
     scratch = tempfile.mkdtemp(prefix="pyrite-smpbench-")
@@ -261,16 +309,21 @@ def run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off, scale=None,
                 # A first run warms the caches (exec's program file, the
                 # README's blocks): its figures are not kept.
                 for run in range(runs + 1):
-                    out = sh(m, "smpbench %s %d" % (name, iters), command_timeout)
-                    result = parse_result(out)
-                    with open(counts_path) as f:
-                        counts = parse_counts(f.read())
-                    if not counts:
-                        raise SmpError("the plugin reported no count for %r" % name)
+                    result, count = run_once(m, sh, counts_path, name, iters, command_timeout)
                     if run:
-                        found.setdefault(name, []).append(measurement(result, counts[-1]))
+                        found.setdefault(name, []).append(measurement(result, count))
+            waits = {name: None for name in workloads}
+            for name, spec in workloads.items() if monitor is not None else ():
+                iters = spec[0] if isinstance(spec, tuple) else spec
+                before = parse_lock_wait(monitor(m, LOCK_WAIT_EXPR))
+                if before is None:          # a kernel without the count
+                    break
+                result, _ = run_once(m, sh, counts_path, name, iters, command_timeout)
+                after = parse_lock_wait(monitor(m, LOCK_WAIT_EXPR))
+                waits[name] = lock_wait_milli(before, after, result["nharts"],
+                                              result.get("ticks"))
             power_off(m)
-            return found
+            return found, waits
         except SmpError as e:
             raise SmpError(str(e), m.transcript) from None
         except AssertionError as e:     # the console driver's MachineError
@@ -282,12 +335,15 @@ def run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off, scale=None,
         os.rmdir(scratch)
 
 
-def measure(fsimg, machine_cls, qemu_command, sh, power_off, scale=None):
+def measure(fsimg, machine_cls, qemu_command, sh, power_off, monitor=None, scale=None):
     """Both boots; (rows for the table, raw runs for the report)."""
     raw = {}
     summaries = {}
     for cpus in (1, SMP_HARTS):
-        found = run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off, scale)
-        raw[str(cpus)] = found
-        summaries[cpus] = {name: summarize(r) for name, r in found.items()}
+        # The lock is never contended on one hart: its waits are read on
+        # the other boot only.
+        found, waits = run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off,
+                                monitor if cpus > 1 else None, scale)
+        raw[str(cpus)] = {"runs": found, "lock_wait_milli": waits}
+        summaries[cpus] = {name: summarize(r, waits.get(name)) for name, r in found.items()}
     return figures(summaries[1], summaries[SMP_HARTS]), raw

@@ -97,7 +97,8 @@ def test_table_has_a_row_per_measured_workload():
     assert lines[0].startswith("| workload |") and lines[1].startswith("| --- |")
     rows = [line for line in lines[2:] if line.startswith("| ")]
     assert len(rows) == len(smpbench.WORKLOADS)
-    assert "| 4,000 | 1,000 | 1,000 / 900 / 800 / 1,000 | 92.5% | 4.00x | 0.0% |" in rows[0]
+    assert ("| 4,000 | 1,000 | 1,000 / 900 / 800 / 1,000 | 92.5% | not counted | 4.00x | 0.0% |"
+            in rows[0])
     assert "cpu >= 3.50x met" in text
 
 
@@ -120,3 +121,23 @@ def test_the_plugin_build_failure_says_what_ran(tmp_path):
     with pytest.raises(smpbench.SmpError) as e:
         smpbench.build_plugin(src=bad, out=tmp_path / "bad.so")
     assert "bad.c" in str(e.value)
+
+
+def test_lock_wait_readings_and_share():
+    out = 'print(...)\r\nLOCKWAIT [10, 2000, 0, 5]\r\n'
+    assert smpbench.parse_lock_wait(out) == [10, 2000, 0, 5]
+    assert smpbench.parse_lock_wait("LOCKWAIT None\n") is None
+    with pytest.raises(smpbench.SmpError):
+        smpbench.parse_lock_wait("NameError: kern\n")
+    # 4 harts for 1000 ticks: 400 ticks of waiting in all is 10%.
+    assert smpbench.lock_wait_milli([0, 0, 0, 0], [100, 100, 100, 100], 4, 1000) == 100
+    assert smpbench.lock_wait_milli(None, [1], 1, 1000) is None
+    assert smpbench.lock_wait_milli([0], [1], 1, 0) is None
+
+
+def test_the_lock_wait_share_reaches_the_table():
+    one = {"sys": smpbench.summarize([run([4000])])}
+    many = {"sys": smpbench.summarize([run([1000, 900, 800, 1000])], lock_wait=125)}
+    rows = smpbench.figures(one, many)
+    assert rows["sys"]["lock_wait_milli"] == 125
+    assert "| 12.5% | 4.00x |" in smpbench.table(rows)

@@ -4,8 +4,15 @@ workloads at the shell.  Each run reports every hart's count between its
 markers; every hart the kernel runs did its share of the CPU-bound work; a
 marker without the plugin does nothing.  How fast is never asserted."""
 
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+from tests.qemu.machine import REPO, scaled
 from tests.qemu.shell import sh, boot_shell
-from tools import smpbench
+from tools import bench, smpbench
 
 HARTS = 4
 ITERS = 100000          # rounds of smpbench cpu's loop, each at least 3 instructions
@@ -59,3 +66,30 @@ def test_markers_do_nothing_without_the_plugin(boot):
     m = boot_shell(boot)
     result = smpbench.parse_result(sh(m, "smpbench cpu 1000", 60))
     assert result["ok"] == 1 and result["nharts"] == 1
+
+
+def test_bench_smp_measures_every_workload(kernel_elf, tmp_path):
+    """tools.bench --smp-only, as `make bench --smp` runs it, into a scratch
+    report and a scratch README: a row for every workload, numbers in it."""
+    readme = tmp_path / "README.md"
+    shutil.copyfile(REPO / "README.md", readme)
+    out = tmp_path / "bench.json"
+    env = dict(os.environ, PYRITE_KERNEL=str(kernel_elf))
+    run = subprocess.run([sys.executable, "-m", "tools.bench", "--smp-only", "--out", str(out),
+                          "--readme", str(readme)],
+                         cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                         text=True, timeout=scaled(900))
+    assert run.returncode == 0, run.stdout
+    rows = json.loads(out.read_text())["smp"]["rows"]
+    assert sorted(rows) == sorted(smpbench.WORKLOADS)
+    for name, row in rows.items():
+        assert row["one"] > 0 and row["many"] > 0 and row["speedup_x100"] > 0, (name, row)
+        assert len(row["per_hart"]) == smpbench.SMP_HARTS
+    table = smpbench.table(rows)
+    assert table in readme.read_text()
+    assert readme.read_text() == smpbench_readme(table)
+
+
+def smpbench_readme(table):
+    return bench.replace_table((REPO / "README.md").read_text(), table,
+                               smpbench.SMP_BEGIN, smpbench.SMP_END)
