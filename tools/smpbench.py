@@ -13,9 +13,16 @@ The critical path of a run is the largest per-hart count between the
 markers: the harts run at once, so the run takes as long as its busiest
 hart.  The work is the same on 1 hart and on 4, so throughput = work /
 critical path, and the speedup of 4 harts is the 1-hart critical path over
-the 4-hart one.  A hart that waits idles in `wfi` and executes nothing;
-a hart that spins (for a lock) counts its spinning, as it should: it is
-time that hart is busy.
+the 4-hart one.  A hart that waits idles in `wfi` and executes nothing.
+A hart that spins for a lock would count its spinning, but how long it
+spins on this host says more about the host than the guest: with fewer
+host cores than harts, the vCPU holding the lock is often not running
+while the others spin.  So the plugin counts apart what runs in the
+kernel's spinning functions (SPIN_FUNCTIONS, found in the kernel ELF) and
+what runs at kernel addresses, and the critical path is the busiest
+hart's count less its spinning -- or, if more, all the harts' kernel
+instructions less spinning together: the kernel's Python runs on one hart
+at a time (the interpreter lock), so that much cannot overlap.
 
 Two boots, `-smp 1` and `-smp 4` (the Makefile's CPUS=, which also gives
 `-machine virt,aclint=on`), without -icount, each running every workload
@@ -37,6 +44,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from elftools.elf.elffile import ELFFile
+
 REPO_ROOT = Path(__file__).resolve().parents[1]
 
 PLUGIN_SRC = REPO_ROOT / "tools" / "smpcount.c"
@@ -44,6 +53,10 @@ PLUGIN = REPO_ROOT / "build" / "smpcount.so"
 HOST_CC = os.environ.get("HOSTCC", "gcc")
 
 SMP_HARTS = 4               # the parallel boot; the other boots 1 hart
+KERNEL_BASE = 0x80000000    # the kernel's code lies above, user code below
+# The kernel's functions that spin for a lock (cstubs/pylock.c's ticket
+# lock, cstubs/spinlock.c): what a hart executes there is waiting.
+SPIN_FUNCTIONS = ("take", "spin_lock")
 RUNS = 3                    # each workload this often per boot (after a warm-up)
 
 # The workloads, in the table's order: name -> (iterations, what it is).
@@ -52,8 +65,8 @@ RUNS = 3                    # each workload this often per boot (after a warm-up
 # part of the 4-hart critical path.
 WORKLOADS = {
     "cpu": (5000000, "4 CPU-bound processes (5,000,000 rounds each, no system calls)"),
-    "sys": (150, "4 system-call-heavy processes (150 rounds each of getpid, pipe write+read, "
-                 "open+read+close)"),
+    "sys": (40, "4 system-call-heavy processes (40 rounds each of getpid, pipe write+read, "
+                "open+read+close)"),
     "psum": (20000000, "`psum 4 20000000`: 4 LWPs of one process (with its fork and exec)"),
     "pingpong": (200, "pipe ping-pong, 200 round trips: per round trip"),
 }
@@ -100,9 +113,26 @@ def build_plugin(src=PLUGIN_SRC, out=PLUGIN, cc=HOST_CC):
     return out
 
 
-def plugin_args(plugin, counts_path):
-    """QEMU's arguments that load the plugin, writing to counts_path."""
-    return ["-plugin", "%s,out=%s" % (plugin, counts_path)]
+def plugin_args(plugin, counts_path, spin=()):
+    """QEMU's arguments that load the plugin, writing to counts_path;
+    spin: (lo, hi) address ranges whose instructions it counts apart."""
+    args = "%s,out=%s,kernel=%#x" % (plugin, counts_path, KERNEL_BASE)
+    for lo, hi in spin:
+        args += ",spin=%#x-%#x" % (lo, hi)
+    return ["-plugin", args]
+
+
+def spin_ranges(elf_path, names=SPIN_FUNCTIONS):
+    """The (start, end) addresses of the functions in names that the
+    kernel ELF has."""
+    ranges = []
+    with open(elf_path, "rb") as f:
+        symtab = ELFFile(f).get_section_by_name(".symtab")
+        for name in names:
+            for sym in (symtab.get_symbol_by_name(name) or []) if symtab else []:
+                if sym["st_info"]["type"] == "STT_FUNC" and sym["st_size"]:
+                    ranges.append((sym["st_value"], sym["st_value"] + sym["st_size"]))
+    return ranges
 
 
 # ---- parsing (host-testable) ----
@@ -130,9 +160,11 @@ def parse_counts(text):
         if "run" not in obj:
             continue
         insns = obj.get("insns")
-        if (not isinstance(insns, list) or not insns
-                or not all(type(n) is int and n >= 0 for n in insns)):
-            raise SmpError("SMPCOUNT line without per-hart counts: %r" % (obj,))
+        for key in ("insns", "kernel", "spin"):
+            counts = obj.setdefault(key, [0] * len(insns) if isinstance(insns, list) else None)
+            if (not isinstance(counts, list) or not counts or len(counts) != len(insns)
+                    or not all(type(n) is int and n >= 0 for n in counts)):
+                raise SmpError("SMPCOUNT line without per-hart counts: %r" % (obj,))
         runs.append(obj)
     return runs
 
@@ -165,17 +197,37 @@ def lock_wait_milli(before, after, nharts, ticks):
     return waited * 1000 // (nharts * ticks)
 
 
-def critical_path(insns):
-    """The busiest hart's instructions: how long the run took."""
-    return max(insns)
+def work(count):
+    """Each hart's instructions between the markers, less its spinning for
+    a lock (waiting, not work)."""
+    return [n - spin for n, spin in zip(count["insns"], count["spin"])]
+
+
+def kernel_work(count):
+    """The harts' kernel instructions together, less their spinning: the
+    kernel's Python runs on one hart at a time, so this much of the run
+    cannot overlap."""
+    return sum(k - spin for k, spin in zip(count["kernel"], count["spin"]))
+
+
+def critical_path(count):
+    """How long the run took, in instructions: the busiest hart's work, or
+    all the harts' kernel work if that is more (it ran one hart at a time).
+
+    Spinning is left out, then put back as the larger of the two: on a
+    host with fewer cores than harts a spinning vCPU runs while the one it
+    waits for may not, so its spin counts say how busy the host was, not
+    how long the guest had to wait."""
+    return max(max(work(count)), kernel_work(count))
 
 
 def measurement(result, count):
     """One run: the program's SMPBENCH line and the plugin's report."""
     if not result.get("ok"):
         raise SmpError("the workload failed: %r" % (result,))
-    return {"nharts": result["nharts"], "iters": result["iters"], "insns": count["insns"],
-            "critical": critical_path(count["insns"])}
+    return {"nharts": result["nharts"], "iters": result["iters"], "insns": work(count),
+            "kernel": kernel_work(count), "spin": sum(count["spin"]),
+            "critical": critical_path(count)}
 
 
 def summarize(runs, lock_wait=None):
@@ -189,12 +241,10 @@ def summarize(runs, lock_wait=None):
             "iters": runs[0]["iters"], "nharts": runs[0]["nharts"], "lock_wait_milli": lock_wait}
 
 
-def busy_milli(insns, nharts):
-    """How busy the harts the kernel ran were over the critical path, per
-    mille: their instructions over nharts x the critical path.  What is
-    missing is time a hart had nothing to run (or waited in `wfi` for the
-    interpreter lock)."""
-    crit = critical_path(insns)
+def busy_milli(insns, nharts, crit):
+    """How busy the harts the kernel ran were over the critical path crit,
+    per mille: their work over nharts x crit.  What is missing is time a
+    hart had nothing to run, or waited for the interpreter lock."""
     return sum(insns[:nharts]) * 1000 // (nharts * crit) if crit and nharts else 0
 
 
@@ -209,7 +259,7 @@ def figures(one, many):
         a, b = one[name], many[name]
         row = {"one": a["critical"], "many": b["critical"], "per_hart": b["insns"],
                "spread_milli": max(a["spread_milli"], b["spread_milli"]),
-               "nharts": b["nharts"], "busy_milli": busy_milli(b["insns"], b["nharts"]),
+               "nharts": b["nharts"], "busy_milli": busy_milli(b["insns"], b["nharts"], b["critical"]),
                "lock_wait_milli": b.get("lock_wait_milli")}
         if name == "pingpong":
             row["one"] = a["critical"] // a["iters"]
@@ -297,7 +347,9 @@ def run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off, monitor=None
     plugin = build_plugin()
     scratch = tempfile.mkdtemp(prefix="pyrite-smpbench-")
     counts_path = os.path.join(scratch, "counts")
-    argv = qemu_command(fsimg, cpus) + plugin_args(plugin, counts_path)
+    argv = qemu_command(fsimg, cpus)
+    elf = REPO_ROOT / argv[argv.index("-kernel") + 1]      # relative to the Makefile's
+    argv += plugin_args(plugin, counts_path, spin_ranges(elf))
     m = machine_cls(command=argv, qmp=False, wait_prompt=False, scale=scale,
                     name="smpbench-%d" % cpus)
     try:

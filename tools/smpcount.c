@@ -17,11 +17,17 @@
 // Each stop writes one line to the file named by the plugin argument
 // out=PATH (else to QEMU's log, stderr), flushed at once:
 //
-//   SMPCOUNT {"run": 1, "by": 0, "insns": [1200345, 17, 0, 0]}
+//   SMPCOUNT {"run": 1, "by": 0, "insns": [1200345, 17, 0, 0],
+//             "kernel": [200345, 17, 0, 0], "spin": [1000, 0, 0, 0]}
 //
-// run counts the stops since boot, by is the hart that executed the stop
-// marker, insns[h] is hart h's instructions between the markers.  The
-// marker instructions themselves are not counted.
+// (on one line).  run counts the stops since boot, by is the hart that
+// executed the stop marker, insns[h] is hart h's instructions between the
+// markers, kernel[h] those of them at addresses at or above the argument
+// kernel=ADDR (default 0x80000000, where Pyrite's kernel lives; user code
+// lies below), spin[h] those in the address ranges given as spin=LO-HI
+// (at most 8; tools/smpbench.py gives the kernel's lock-spinning
+// functions).  The marker instructions themselves are not counted; they
+// belong in user code.
 //
 // Counting: each translated block gets an exec callback that adds its
 // instruction count to its own vCPU's counter.  A counter is written only by
@@ -36,13 +42,14 @@
 // used here are declared below.
 //
 // Build: gcc -shared -fPIC -O2 -fvisibility=hidden -o build/smpcount.so tools/smpcount.c
-// Use:   qemu-system-riscv64 ... -plugin build/smpcount.so,out=/tmp/counts
+// Use:   qemu-system-riscv64 ... -plugin build/smpcount.so,out=/tmp/counts[,spin=LO-HI...]
 #include <inttypes.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 // ---- the part of the plugin API used here ----
@@ -78,6 +85,7 @@ size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *);
 struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *, size_t idx);
 const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *);
 size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *);
+uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *);
 void qemu_plugin_outs(const char *);
 
 EXPORT int qemu_plugin_version = 1;
@@ -88,38 +96,56 @@ EXPORT int qemu_plugin_version = 1;
 #define MARK_START 0x00102013u    // slti x0, x0, 1
 #define MARK_STOP  0x00202013u    // slti x0, x0, 2
 
-// One counter per vCPU, each on its own cache line: vCPU threads never
-// write the same line.
+#define MAXSPIN 8
+enum { ALL, KERNEL, SPIN, NKINDS };
+static const char *kind_name[NKINDS] = { "insns", "kernel", "spin" };
+
+// One set of counters per vCPU, each on its own cache line: vCPU threads
+// never write the same line.
 static struct {
-  uint64_t insns;
-  char pad[56];
+  uint64_t n[NKINDS];
+  char pad[64 - NKINDS * 8];
 } count[MAXHARTS] __attribute__((aligned(64)));
 
 static int nharts = 1;
+static uint64_t kernel_base = 0x80000000;
+static uint64_t spin_lo[MAXSPIN], spin_hi[MAXSPIN];
+static int nspin;
 static pthread_mutex_t mark_lock = PTHREAD_MUTEX_INITIALIZER;
-static uint64_t start[MAXHARTS];    // the counts at the last start marker
+static uint64_t start[MAXHARTS][NKINDS];    // the counts at the last start marker
 static int started;
 static int runs;
 static FILE *out;                   // out=PATH, or NULL: qemu_plugin_outs
 
+// A block's counts travel in its callback's pointer: 16 bits each (a
+// block has at most 512 instructions).
+#define PACK(all, kernel, spin) ((void *)(uintptr_t)((all) | (kernel) << 16 | (uint64_t)(spin) << 32))
+
 static void
-tb_exec(unsigned int vcpu, void *n_insns)
+tb_exec(unsigned int vcpu, void *packed)
 {
-  if (vcpu < MAXHARTS)
-    __atomic_store_n(&count[vcpu].insns, count[vcpu].insns + (uintptr_t)n_insns,
-                     __ATOMIC_RELAXED);
+  uint64_t p = (uintptr_t)packed;
+  if (vcpu >= MAXHARTS)
+    return;
+  uint64_t *n = count[vcpu].n;
+  __atomic_store_n(&n[ALL], n[ALL] + (p & 0xffff), __ATOMIC_RELAXED);
+  if (p >> 16)
+    __atomic_store_n(&n[KERNEL], n[KERNEL] + ((p >> 16) & 0xffff), __ATOMIC_RELAXED);
+  if (p >> 32)
+    __atomic_store_n(&n[SPIN], n[SPIN] + (p >> 32), __ATOMIC_RELAXED);
 }
 
-// Every hart's count as of now.  The marking hart's own counter already
-// holds the rest of its block (added at the block's start): `ahead` of them,
-// the marker included, have not run yet.
+// Every hart's counts as of now.  The marking hart's own counters already
+// hold the rest of its block (added at the block's start): `ahead` of them,
+// the marker included, have not run yet (user code: not in the other kinds).
 static void
-snapshot(unsigned int vcpu, uint64_t ahead, uint64_t *counts)
+snapshot(unsigned int vcpu, uint64_t ahead, uint64_t counts[][NKINDS])
 {
   for (int h = 0; h < nharts; h++)
-    counts[h] = __atomic_load_n(&count[h].insns, __ATOMIC_RELAXED);
+    for (int k = 0; k < NKINDS; k++)
+      counts[h][k] = __atomic_load_n(&count[h].n[k], __ATOMIC_RELAXED);
   if (vcpu < (unsigned)nharts)
-    counts[vcpu] -= ahead;
+    counts[vcpu][ALL] -= ahead;
 }
 
 static void
@@ -133,28 +159,50 @@ emit(const char *line)
   }
 }
 
+// `"name": [n0, n1, ...]` for one kind of count, at line + len.
+static int
+put_counts(char *line, int len, int kind, uint64_t now[][NKINDS], uint64_t then[][NKINDS])
+{
+  len += snprintf(line + len, 32, "%s\"%s\": [", kind ? ", " : "", kind_name[kind]);
+  for (int h = 0; h < nharts; h++)
+    len += snprintf(line + len, 24, "%s%" PRIu64, h ? ", " : "",
+                    now[h][kind] - (then ? then[h][kind] : 0));
+  return len + snprintf(line + len, 4, "]");
+}
+
+#define LINE_MAX (64 + NKINDS * (32 + MAXHARTS * 24))
+
 // udata: bit 0 says stop (1) or start (0); the rest, how many instructions
 // of the block from the marker on.
 static void
 marker(unsigned int vcpu, void *udata)
 {
   uintptr_t what = (uintptr_t)udata;
-  uint64_t now[MAXHARTS];
+  uint64_t now[MAXHARTS][NKINDS];
   snapshot(vcpu, what >> 1, now);
   pthread_mutex_lock(&mark_lock);
   if (!(what & 1)) {
     memcpy(start, now, sizeof start);
     started = 1;
   } else if (started) {
-    char line[64 + MAXHARTS * 24];
-    int len = snprintf(line, 64, "SMPCOUNT {\"run\": %d, \"by\": %u, \"insns\": [", ++runs, vcpu);
-    for (int h = 0; h < nharts; h++)
-      len += snprintf(line + len, 24, "%s%" PRIu64, h ? ", " : "", now[h] - start[h]);
-    snprintf(line + len, 8, "]}\n");
+    static char line[LINE_MAX];
+    int len = snprintf(line, 64, "SMPCOUNT {\"run\": %d, \"by\": %u, ", ++runs, vcpu);
+    for (int k = 0; k < NKINDS; k++)
+      len = put_counts(line, len, k, now, start);
+    snprintf(line + len, 4, "}\n");
     started = 0;
     emit(line);
   }
   pthread_mutex_unlock(&mark_lock);
+}
+
+static int
+in_spin(uint64_t pc)
+{
+  for (int i = 0; i < nspin; i++)
+    if (pc >= spin_lo[i] && pc < spin_hi[i])
+      return 1;
+  return 0;
 }
 
 static uint32_t
@@ -169,8 +217,14 @@ insn_word(const struct qemu_plugin_insn *insn)
 static void
 tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
-  size_t n = qemu_plugin_tb_n_insns(tb);
-  qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec, QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)n);
+  size_t n = qemu_plugin_tb_n_insns(tb), kernel = 0, spin = 0;
+  for (size_t i = 0; i < n; i++) {
+    uint64_t pc = qemu_plugin_insn_vaddr(qemu_plugin_tb_get_insn(tb, i));
+    kernel += pc >= kernel_base;
+    spin += in_spin(pc);
+  }
+  qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec, QEMU_PLUGIN_CB_NO_REGS,
+                                       PACK(n, kernel, spin));
   for (size_t i = 0; i < n; i++) {
     struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
     uint32_t word = insn_word(insn);
@@ -185,11 +239,13 @@ tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 static void
 at_exit(qemu_plugin_id_t id, void *udata)
 {
-  char line[64 + MAXHARTS * 24];
-  int len = snprintf(line, 64, "SMPCOUNT {\"exit\": 1, \"insns\": [");
-  for (int h = 0; h < nharts; h++)
-    len += snprintf(line + len, 24, "%s%" PRIu64, h ? ", " : "", count[h].insns);
-  snprintf(line + len, 8, "]}\n");
+  static char line[LINE_MAX];
+  static uint64_t now[MAXHARTS][NKINDS];
+  snapshot(MAXHARTS, 0, now);
+  int len = snprintf(line, 64, "SMPCOUNT {\"exit\": 1, ");
+  for (int k = 0; k < NKINDS; k++)
+    len = put_counts(line, len, k, now, NULL);
+  snprintf(line + len, 4, "}\n");
   emit(line);
   if (out)
     fclose(out);
@@ -213,8 +269,19 @@ qemu_plugin_install(qemu_plugin_id_t id, const qemu_info_t *info, int argc, char
         fprintf(stderr, "smpcount: cannot write %s\n", argv[i] + 4);
         return -1;
       }
+    } else if (strncmp(argv[i], "kernel=", 7) == 0) {
+      kernel_base = strtoull(argv[i] + 7, NULL, 0);
+    } else if (strncmp(argv[i], "spin=", 5) == 0 && nspin < MAXSPIN) {
+      char *dash;
+      spin_lo[nspin] = strtoull(argv[i] + 5, &dash, 0);
+      if (*dash != '-') {
+        fprintf(stderr, "smpcount: spin=LO-HI, not %s\n", argv[i]);
+        return -1;
+      }
+      spin_hi[nspin++] = strtoull(dash + 1, NULL, 0);
     } else {
-      fprintf(stderr, "smpcount: unknown argument %s (out=PATH)\n", argv[i]);
+      fprintf(stderr, "smpcount: unknown argument %s (out=PATH, kernel=ADDR, spin=LO-HI)\n",
+              argv[i]);
       return -1;
     }
   }

@@ -11,19 +11,23 @@ from tools import smpbench
 
 def test_parse_counts_keeps_the_stop_reports_in_order():
     text = ('junk\r\n'
-            'SMPCOUNT {"run": 1, "by": 0, "insns": [100, 5, 0, 7]}\n'
+            'SMPCOUNT {"run": 1, "by": 0, "insns": [100, 5, 0, 7], "kernel": [50, 5, 0, 0], '
+            '"spin": [10, 0, 0, 0]}\n'
             'SMPCOUNT {"run": 2, "by": 2, "insns": [1, 2, 3, 4]}\r\n'
             'SMPCOUNT {"exit": 1, "insns": [9, 9, 9, 9]}\n')
     runs = smpbench.parse_counts(text)
     assert [r["run"] for r in runs] == [1, 2]
     assert runs[0]["insns"] == [100, 5, 0, 7] and runs[1]["by"] == 2
+    assert runs[0]["kernel"] == [50, 5, 0, 0] and runs[0]["spin"] == [10, 0, 0, 0]
+    assert runs[1]["kernel"] == [0, 0, 0, 0] and runs[1]["spin"] == [0, 0, 0, 0]
     assert smpbench.parse_counts("nothing\n") == []
 
 
 @pytest.mark.parametrize("line", ['SMPCOUNT {"run": 1,}',
                                   'SMPCOUNT {"run": 1, "insns": []}',
                                   'SMPCOUNT {"run": 1, "insns": [1, -2]}',
-                                  'SMPCOUNT {"run": 1, "insns": [1, "2"]}'])
+                                  'SMPCOUNT {"run": 1, "insns": [1, "2"]}',
+                                  'SMPCOUNT {"run": 1, "insns": [1, 2], "spin": [1]}'])
 def test_parse_counts_refuses_a_bad_line(line):
     with pytest.raises(smpbench.SmpError):
         smpbench.parse_counts(line + "\n")
@@ -40,23 +44,40 @@ def test_parse_result_wants_exactly_one_line():
         smpbench.parse_result(out + out)
 
 
+def count(insns, kernel=None, spin=None):
+    zeros = [0] * len(insns)
+    return {"insns": insns, "kernel": kernel or zeros, "spin": spin or zeros}
+
+
 def test_a_failed_workload_is_an_error():
-    count = {"run": 1, "by": 0, "insns": [5, 6]}
-    assert smpbench.measurement({"ok": 1, "nharts": 2, "iters": 3}, count) == {
-        "nharts": 2, "iters": 3, "insns": [5, 6], "critical": 6}
+    c = count([5, 6], kernel=[2, 3], spin=[1, 0])
+    assert smpbench.measurement({"ok": 1, "nharts": 2, "iters": 3}, c) == {
+        "nharts": 2, "iters": 3, "insns": [4, 6], "kernel": 4, "spin": 1, "critical": 6}
     with pytest.raises(smpbench.SmpError):
-        smpbench.measurement({"ok": 0, "nharts": 2, "iters": 3}, count)
+        smpbench.measurement({"ok": 0, "nharts": 2, "iters": 3}, c)
 
 
-def test_critical_path_is_the_busiest_hart():
-    assert smpbench.critical_path([10, 40, 30, 0]) == 40
-    assert smpbench.critical_path([7]) == 7
+def test_critical_path_is_the_busiest_hart_less_its_spinning():
+    assert smpbench.critical_path(count([10, 40, 30, 0])) == 40
+    assert smpbench.critical_path(count([7])) == 7
+    # Hart 1 spun 35 of its 40: hart 2 is the busiest.
+    assert smpbench.critical_path(count([10, 40, 30, 0], [0, 36, 0, 0], [0, 35, 0, 0])) == 30
+
+
+def test_critical_path_is_at_least_the_kernel_work_of_all_harts():
+    # Each hart ran 30 of its 40 in the kernel, 10 of them spinning: the
+    # kernel work (20 a hart) ran one hart at a time.
+    c = count([40, 40, 40, 40], [30, 30, 30, 30], [10, 10, 10, 10])
+    assert smpbench.work(c) == [30, 30, 30, 30]
+    assert smpbench.kernel_work(c) == 80
+    assert smpbench.critical_path(c) == 80
 
 
 def test_busy_counts_the_harts_the_kernel_runs():
-    assert smpbench.busy_milli([40, 40, 20, 0], 4) == 625
-    assert smpbench.busy_milli([40, 10, 10, 10], 1) == 1000     # the others parked
-    assert smpbench.busy_milli([0, 0], 2) == 0
+    assert smpbench.busy_milli([40, 40, 20, 0], 4, 40) == 625
+    assert smpbench.busy_milli([40, 10, 10, 10], 1, 40) == 1000     # the others parked
+    assert smpbench.busy_milli([20, 20], 2, 40) == 500              # the kernel's serial part
+    assert smpbench.busy_milli([0, 0], 2, 0) == 0
 
 
 def run(insns, iters=100, nharts=None):
@@ -141,3 +162,16 @@ def test_the_lock_wait_share_reaches_the_table():
     rows = smpbench.figures(one, many)
     assert rows["sys"]["lock_wait_milli"] == 125
     assert "| 12.5% | 4.00x |" in smpbench.table(rows)
+
+
+def test_spin_ranges_come_from_the_kernel_symbols(tmp_path):
+    src = tmp_path / "k.S"
+    src.write_text(".globl take, other\n.type take, @function\n.type other, @function\n"
+                   "take: nop\n nop\n.size take, .-take\n"
+                   "other: nop\n.size other, .-other\n")
+    elf = tmp_path / "k.elf"
+    subprocess.run(["riscv64-unknown-elf-gcc", "-march=rv64i", "-mabi=lp64", "-nostdlib",
+                    "-Wl,-Ttext=0x80000000", "-Wl,-e,take", "-o", str(elf), str(src)], check=True)
+    assert smpbench.spin_ranges(elf, ("take", "missing")) == [(0x80000000, 0x80000008)]
+    args = smpbench.plugin_args("p.so", "/tmp/c", [(0x80000000, 0x80000008)])
+    assert args == ["-plugin", "p.so,out=/tmp/c,kernel=0x80000000,spin=0x80000000-0x80000008"]

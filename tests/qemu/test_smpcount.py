@@ -3,11 +3,14 @@ counts are known: a bare-metal program on 4 harts, no kernel.  Hart 0 starts
 the count, wakes the others with an inter-processor interrupt, each hart h
 runs a loop of 1000 x (h + 1) rounds (2 instructions a round), the last to
 finish wakes hart 0, which stops the count and powers the machine off.
+The loop is given to the plugin as a spin range, counted apart exactly.
 Nobody spins, so each hart's count is its loop plus a few instructions
 around it, on every run (which of those few fall between the markers
 depends on which hart gets where first)."""
 
 import subprocess
+
+from elftools.elf.elffile import ELFFile
 
 from tests.qemu.machine import REPO, scaled
 from tools import smpbench
@@ -47,8 +50,9 @@ work:   sw      zero, 0(s2)             # clear this hart's interrupt
         addi    t1, s0, 1
         li      t0, %(rounds)d
         mul     t1, t1, t0
-1:      addi    t1, t1, -1
-        bnez    t1, 1b
+        .globl  loop
+loop:   addi    t1, t1, -1
+        bnez    t1, loop
         la      t0, done
         li      t1, 1
         amoadd.w t2, t1, (t0)
@@ -87,11 +91,18 @@ def build_probe(tmp_path):
     return elf
 
 
+def loop_range(elf):
+    """The loop's two instructions, as a spin range for the plugin."""
+    with open(elf, "rb") as f:
+        loop = ELFFile(f).get_section_by_name(".symtab").get_symbol_by_name("loop")[0]
+    return (loop["st_value"], loop["st_value"] + 8)
+
+
 def counted_run(elf, plugin, counts):
     run = subprocess.run(["qemu-system-riscv64", "-machine", "virt", "-bios", "none",
                           "-smp", str(HARTS), "-m", "32M", "-display", "none",
                           "-serial", "none", "-monitor", "none", "-kernel", str(elf)]
-                         + smpbench.plugin_args(plugin, counts),
+                         + smpbench.plugin_args(plugin, counts, [loop_range(elf)]),
                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                          timeout=scaled(60))
     assert run.returncode == 0, run.stdout
@@ -109,6 +120,12 @@ def test_each_hart_counts_its_own_instructions_exactly(tmp_path):
     for hart, insns in enumerate(first["insns"]):
         loop = 2 * ROUNDS * (hart + 1)
         assert loop <= insns <= loop + AROUND, (hart, first["insns"])
+        # The loop was given as a spin range: exactly its instructions.
+        assert first["spin"][hart] == loop, first
+    # All of it at kernel addresses (0x80000000 up); a hart that was running
+    # when hart 0 started the count may be a block apart in its two counts.
+    for kernel, insns in zip(first["kernel"], first["insns"]):
+        assert abs(kernel - insns) <= AROUND, first
     # No hart spins and no counter is shared: the next run counts the same
     # but for those few instructions.
     second = counted_run(elf, plugin, tmp_path / "counts2")
