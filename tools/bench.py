@@ -585,14 +585,17 @@ def smp_monitor(m, expr):
     return out
 
 
-def run_smp(fsimg, scale=None):
-    """The multi-hart figures: {"rows": table rows, "runs": every count}."""
+def run_smp(fsimg, scale=None, quick=False):
+    """The multi-hart figures: {"rows": table rows, "runs": every count,
+    "failed": {workload: why}}; quick: a fiftieth of the work, one run."""
+    workloads = smpbench.quick_workloads(50) if quick else None
     try:
-        rows, runs = smpbench.measure(fsimg, Machine, smp_qemu_command, sh, power_off,
-                                      smp_monitor, scale)
+        rows, runs, failed = smpbench.measure(fsimg, Machine, smp_qemu_command, sh, power_off,
+                                              smp_monitor, scale, workloads,
+                                              1 if quick else smpbench.RUNS)
     except smpbench.SmpError as e:
         raise BenchError(str(e), e.log) from None
-    return {"rows": rows, "runs": runs}
+    return {"rows": rows, "runs": runs, "failed": failed}
 
 
 def report(raw, elf_path, qemu, out_path, sched=None, smp=None):
@@ -622,6 +625,8 @@ def main(argv=None):
     ap.add_argument("--smp", action="store_true", help="also boot with 1 and 4 harts for "
                     "the multi-hart table (user/smpbench.c, counted by tools/smpcount.c)")
     ap.add_argument("--smp-only", action="store_true", help="only the multi-hart runs")
+    ap.add_argument("--smp-quick", action="store_true", help="the multi-hart workloads "
+                    "with a fiftieth of their work, run once (for the tests)")
     args = ap.parse_args(argv)
     # A private, fresh disk: the benchmarks create and delete files.
     scratch = tempfile.mkdtemp(prefix="pyrite-bench-")
@@ -636,7 +641,7 @@ def main(argv=None):
         only = args.sched_only or args.smp_only
         raw = run(cmd) if not only else {}
         sched = run_sched(cmd) if args.sched or args.sched_only else None
-        smp = run_smp(str(fsimg)) if args.smp or args.smp_only else None
+        smp = run_smp(str(fsimg), quick=args.smp_quick) if args.smp or args.smp_only else None
         if args.readme:         # check before writing anything
             readme = Path(args.readme)
             text = readme.read_text()
@@ -645,7 +650,7 @@ def main(argv=None):
             if sched is not None:
                 text = replace_table(text, sched_table(sched), SCHED_BEGIN, SCHED_END)
             if smp is not None:
-                text = replace_table(text, smpbench.table(smp["rows"]),
+                text = replace_table(text, smpbench.table(smp["rows"], smp["failed"]),
                                      smpbench.SMP_BEGIN, smpbench.SMP_END)
         result = report(raw, args.elf, qemu, args.out, sched, smp)
         if args.readme:
@@ -674,7 +679,9 @@ def main(argv=None):
         print(sched_table(sched))
     if smp is not None:
         print()
-        print(smpbench.table(smp["rows"]))
+        print(smpbench.table(smp["rows"], smp["failed"]))
+        for name, why in smp["failed"].items():
+            print("bench: smpbench %s failed: %s (console log in %s)" % (name, why, smpbench.LOG_DIR))
     skipped = unconverted(raw)
     if skipped:
         print(f"not converted (no _ticks/_centiticks suffix): {', '.join(skipped)}")

@@ -47,6 +47,7 @@ from pathlib import Path
 from elftools.elf.elffile import ELFFile
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+LOG_DIR = REPO_ROOT / "build" / "test-logs"      # console logs of failed boots
 
 PLUGIN_SRC = REPO_ROOT / "tools" / "smpcount.c"
 PLUGIN = REPO_ROOT / "build" / "smpcount.so"
@@ -67,8 +68,8 @@ WORKLOADS = {
     "cpu": (5000000, "4 CPU-bound processes (5,000,000 rounds each, no system calls)"),
     "sys": (40, "4 system-call-heavy processes (40 rounds each of getpid, pipe write+read, "
                 "open+read+close)"),
-    "psum": (20000000, "`psum 4 20000000`: 4 LWPs of one process (with its fork and exec)"),
     "pingpong": (200, "pipe ping-pong, 200 round trips: per round trip"),
+    "psum": (20000000, "`psum 4 20000000`: 4 LWPs of one process (with its fork and exec)"),
 }
 # Speedup targets: workload -> least speedup (x100) of SMP_HARTS over 1 hart.
 TARGETS = {"cpu": 350}
@@ -287,8 +288,10 @@ def _percent(milli):
     return "%d.%d%%" % (milli // 10, milli % 10)
 
 
-def table(rows):
-    """The README's table (Markdown)."""
+def table(rows, failed=None):
+    """The README's table (Markdown); failed: {workload: why} for those
+    that could not be measured."""
+    failed = failed or {}
     lines = ["| workload | 1 hart: critical path (instructions) | %d harts: critical path "
              "| %d harts: each hart | harts busy | waiting for the interpreter lock "
              "| speedup | runs differ by |" % (SMP_HARTS, SMP_HARTS),
@@ -296,6 +299,8 @@ def table(rows):
     for name, (_, what) in WORKLOADS.items():
         row = rows.get(name)
         if row is None:
+            if name in failed:
+                lines.append("| %s | failed: %s | | | | | | |" % (what, failed[name]))
             continue
         each = " / ".join("{:,}".format(n) for n in row["per_hart"])
         if name == "pingpong":
@@ -329,11 +334,27 @@ def run_once(m, sh, counts_path, name, iters, timeout):
     return result, counts[-1]
 
 
+def failure(error, transcript):
+    """What to say of a workload that failed: a panic, or the error."""
+    if "panic:" in transcript:
+        return "kernel panic"
+    return str(error).splitlines()[0][:120]
+
+
+def save_log(cpus, transcript):
+    """Keep the console log of a boot where a workload failed."""
+    path = LOG_DIR / ("smpbench-%d.log" % cpus)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(transcript)
+
+
 def run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off, monitor=None, scale=None,
-             workloads=None, runs=RUNS, boot_timeout=60, command_timeout=300):
+             workloads=None, runs=RUNS, boot_timeout=60, command_timeout=300, failed=None):
     """Boot with `cpus` harts and the plugin, run each workload `runs`
     times: ({workload: [measurement]}, {workload: lock-wait share per
-    mille, or None}).
+    mille, or None}).  A workload that fails (a kernel panic, a hang, a
+    wrong answer) goes into failed, {workload: why}, with the console
+    log in LOG_DIR, and ends the boot: the workloads after it are not run.
 
     The console driver's pieces are passed in (tools/bench.py gives
     tests/qemu's): machine_cls(command=...), qemu_command(fsimg, cpus),
@@ -344,6 +365,7 @@ def run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off, monitor=None
     the kernel heap laid out otherwise, which moves the next runs' counts
     by several per cent.  monitor=None: no lock waits."""
     workloads = WORKLOADS if workloads is None else workloads
+    failed = {} if failed is None else failed
     plugin = build_plugin()
     scratch = tempfile.mkdtemp(prefix="pyrite-smpbench-")
     counts_path = os.path.join(scratch, "counts")
@@ -356,15 +378,24 @@ def run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off, monitor=None
         try:
             m.expect_exact("$ ", boot_timeout)
             found = {}
+            waits = {name: None for name in workloads}
             for name, spec in workloads.items():
                 iters = spec[0] if isinstance(spec, tuple) else spec
                 # A first run warms the caches (exec's program file, the
                 # README's blocks): its figures are not kept.
-                for run in range(runs + 1):
-                    result, count = run_once(m, sh, counts_path, name, iters, command_timeout)
-                    if run:
-                        found.setdefault(name, []).append(measurement(result, count))
-            waits = {name: None for name in workloads}
+                try:
+                    for run in range(runs + 1):
+                        result, count = run_once(m, sh, counts_path, name, iters,
+                                                 command_timeout)
+                        if run:
+                            found.setdefault(name, []).append(measurement(result, count))
+                except (SmpError, AssertionError) as e:    # AssertionError: MachineError
+                    # The machine may be gone (a panic): the workloads
+                    # measured so far stand, this one is reported failed.
+                    found.pop(name, None)
+                    failed[name] = failure(e, m.transcript)
+                    save_log(cpus, m.transcript)
+                    return found, waits
             for name, spec in workloads.items() if monitor is not None else ():
                 iters = spec[0] if isinstance(spec, tuple) else spec
                 before = parse_lock_wait(monitor(m, LOCK_WAIT_EXPR))
@@ -387,15 +418,28 @@ def run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off, monitor=None
         os.rmdir(scratch)
 
 
-def measure(fsimg, machine_cls, qemu_command, sh, power_off, monitor=None, scale=None):
-    """Both boots; (rows for the table, raw runs for the report)."""
+def quick_workloads(divisor):
+    """WORKLOADS with the iterations divided (for a test: the same
+    paths, a fraction of the time)."""
+    return {name: (max(1, iters // divisor), what) for name, (iters, what) in WORKLOADS.items()}
+
+
+def measure(fsimg, machine_cls, qemu_command, sh, power_off, monitor=None, scale=None,
+            workloads=None, runs=RUNS):
+    """Both boots; (rows for the table, raw runs for the report,
+    {workload: why it failed, "on N harts"}).  """
     raw = {}
     summaries = {}
+    failed = {}
     for cpus in (1, SMP_HARTS):
         # The lock is never contended on one hart: its waits are read on
         # the other boot only.
+        why = {}
         found, waits = run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off,
-                                monitor if cpus > 1 else None, scale)
-        raw[str(cpus)] = {"runs": found, "lock_wait_milli": waits}
+                                monitor if cpus > 1 else None, scale, workloads, runs,
+                                failed=why)
+        for name, text in why.items():
+            failed[name] = "%s on %d hart%s" % (text, cpus, "s" if cpus > 1 else "")
+        raw[str(cpus)] = {"runs": found, "lock_wait_milli": waits, "failed": why}
         summaries[cpus] = {name: summarize(r, waits.get(name)) for name, r in found.items()}
-    return figures(summaries[1], summaries[SMP_HARTS]), raw
+    return figures(summaries[1], summaries[SMP_HARTS]), raw, failed

@@ -175,3 +175,19 @@ def test_spin_ranges_come_from_the_kernel_symbols(tmp_path):
     assert smpbench.spin_ranges(elf, ("take", "missing")) == [(0x80000000, 0x80000008)]
     args = smpbench.plugin_args("p.so", "/tmp/c", [(0x80000000, 0x80000008)])
     assert args == ["-plugin", "p.so,out=/tmp/c,kernel=0x80000000,spin=0x80000000-0x80000008"]
+
+
+def test_a_failed_workload_has_a_row_saying_so():
+    one = {"cpu": smpbench.summarize([run([4000])])}
+    many = {"cpu": smpbench.summarize([run([1000, 1000, 1000, 1000])])}
+    text = smpbench.table(smpbench.figures(one, many), {"psum": "kernel panic on 4 harts"})
+    assert "| failed: kernel panic on 4 harts |" in text
+    assert smpbench.failure(ValueError("boom\nmore"), "panic: kernel fault") == "kernel panic"
+    assert smpbench.failure(ValueError("boom\nmore"), "all fine") == "boom"
+
+
+def test_quick_workloads_divide_the_work():
+    quick = smpbench.quick_workloads(50)
+    assert sorted(quick) == sorted(smpbench.WORKLOADS)
+    for name, (iters, what) in quick.items():
+        assert iters == max(1, smpbench.WORKLOADS[name][0] // 50)
