@@ -351,8 +351,8 @@ def save_log(cpus, transcript):
 def run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off, monitor=None, scale=None,
              workloads=None, runs=RUNS, boot_timeout=60, command_timeout=300, failed=None):
     """Boot with `cpus` harts and the plugin, run each workload `runs`
-    times: ({workload: [measurement]}, {workload: lock-wait share per
-    mille, or None}).  A workload that fails (a kernel panic, a hang, a
+    times (0: only the warm-up and the lock waits): ({workload:
+    [measurement]}, {workload: lock-wait share per mille, or None}).  A workload that fails (a kernel panic, a hang, a
     wrong answer) goes into failed, {workload: why}, with the console
     log in LOG_DIR, and ends the boot: the workloads after it are not run.
 
@@ -440,6 +440,12 @@ def measure(fsimg, machine_cls, qemu_command, sh, power_off, monitor=None, scale
                                 failed=why)
         for name, text in why.items():
             failed[name] = "%s on %d hart%s" % (text, cpus, "s" if cpus > 1 else "")
+        if why and monitor is not None and cpus > 1 and found:
+            # The failure ended the boot before the lock waits were read:
+            # another boot reads them, for the workloads that worked.
+            _, waits = run_boot(cpus, fsimg, machine_cls, qemu_command, sh, power_off, monitor,
+                                scale, {name: (workloads or WORKLOADS)[name] for name in found},
+                                0, failed={})
         raw[str(cpus)] = {"runs": found, "lock_wait_milli": waits, "failed": why}
         summaries[cpus] = {name: summarize(r, waits.get(name)) for name, r in found.items()}
     return figures(summaries[1], summaries[SMP_HARTS]), raw, failed
