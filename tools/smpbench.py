@@ -60,16 +60,17 @@ KERNEL_BASE = 0x80000000    # the kernel's code lies above, user code below
 SPIN_FUNCTIONS = ("take", "spin_lock")
 RUNS = 3                    # each workload this often per boot (after a warm-up)
 
-# The workloads, in the table's order: name -> (iterations, what it is).
+# The workloads, in the table's order: name -> (iterations, what it is,
+# with {} for the iterations).
 # The parallel ones are long enough that what only hart 0 does (the forks,
 # exec, the waits: a few hundred thousand instructions each) is a small
 # part of the 4-hart critical path.
 WORKLOADS = {
-    "cpu": (5000000, "4 CPU-bound processes (5,000,000 rounds each, no system calls)"),
-    "sys": (40, "4 system-call-heavy processes (40 rounds each of getpid, pipe write+read, "
+    "cpu": (5000000, "4 CPU-bound processes ({:,} rounds each, no system calls)"),
+    "sys": (40, "4 system-call-heavy processes ({:,} rounds each of getpid, pipe write+read, "
                 "open+read+close)"),
-    "pingpong": (200, "pipe ping-pong, 200 round trips: per round trip"),
-    "psum": (20000000, "`psum 4 20000000`: 4 LWPs of one process (with its fork and exec)"),
+    "pingpong": (200, "pipe ping-pong, {:,} round trips: per round trip"),
+    "psum": (20000000, "`psum 4 {}`: 4 LWPs of one process (with its fork and exec)"),
 }
 # Speedup targets: workload -> least speedup (x100) of SMP_HARTS over 1 hart.
 TARGETS = {"cpu": 350}
@@ -261,7 +262,7 @@ def figures(one, many):
         row = {"one": a["critical"], "many": b["critical"], "per_hart": b["insns"],
                "spread_milli": max(a["spread_milli"], b["spread_milli"]),
                "nharts": b["nharts"], "busy_milli": busy_milli(b["insns"], b["nharts"], b["critical"]),
-               "lock_wait_milli": b.get("lock_wait_milli")}
+               "lock_wait_milli": b.get("lock_wait_milli"), "iters": b["iters"]}
         if name == "pingpong":
             row["one"] = a["critical"] // a["iters"]
             row["many"] = b["critical"] // b["iters"]
@@ -296,8 +297,9 @@ def table(rows, failed=None):
              "| %d harts: each hart | harts busy | waiting for the interpreter lock "
              "| speedup | runs differ by |" % (SMP_HARTS, SMP_HARTS),
              "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"]
-    for name, (_, what) in WORKLOADS.items():
+    for name, (iters, what) in WORKLOADS.items():
         row = rows.get(name)
+        what = what.format(row["iters"] if row else iters)
         if row is None:
             if name in failed:
                 lines.append("| %s | failed: %s | | | | | | |" % (what, failed[name]))
