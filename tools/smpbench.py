@@ -28,8 +28,8 @@ Two boots, `-smp 1` and `-smp 4` (the Makefile's CPUS=, which also gives
 `-machine virt,aclint=on`), without -icount, each running every workload
 of WORKLOADS four times at the shell (`smpbench NAME ITERS`): the first
 warms the caches (the program file exec reads, the README's blocks), the
-figures are the mean of the other three, and the table shows how far apart
-they were.
+figures are the median of the other three, and the table shows how far
+apart they were.
 
 The plugin is built here from tools/smpcount.c with the host's C compiler
 (build/smpcount.so, remade when the source is newer): QEMU's plugin API is a
@@ -233,13 +233,19 @@ def measurement(result, count):
 
 
 def summarize(runs, lock_wait=None):
-    """A boot's runs of one workload -> the mean critical path, the
-    spread between the runs (per mille of the mean), the per-hart counts
-    of the first run, and lock_wait (lock_wait_milli) as it is."""
-    crits = [r["critical"] for r in runs]
-    mean = sum(crits) // len(crits)
-    spread = (max(crits) - min(crits)) * 1000 // mean if mean else 0
-    return {"critical": mean, "spread_milli": spread, "insns": runs[0]["insns"],
+    """A boot's runs of one workload -> the median critical path (one
+    run that went astray -- two of psum's LWPs put on one hart -- does not
+    move it), the spread between the runs (per mille of the median), the
+    per-hart counts of the median run, and lock_wait (lock_wait_milli) as
+    it is."""
+    ranked = sorted(runs, key=lambda r: r["critical"])
+    mid = len(ranked) // 2
+    if len(ranked) % 2:
+        median = ranked[mid]["critical"]
+    else:
+        median = (ranked[mid - 1]["critical"] + ranked[mid]["critical"]) // 2
+    spread = (ranked[-1]["critical"] - ranked[0]["critical"]) * 1000 // median if median else 0
+    return {"critical": median, "spread_milli": spread, "insns": ranked[mid]["insns"],
             "iters": runs[0]["iters"], "nharts": runs[0]["nharts"], "lock_wait_milli": lock_wait}
 
 

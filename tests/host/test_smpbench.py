@@ -85,11 +85,14 @@ def run(insns, iters=100, nharts=None):
             "critical": max(insns)}
 
 
-def test_summarize_means_and_spread():
+def test_summarize_median_and_spread():
     s = smpbench.summarize([run([1000, 10]), run([1100, 20])])
     assert s["critical"] == 1050
     assert s["spread_milli"] == 100 * 1000 // 1050
-    assert s["insns"] == [1000, 10]
+    # Three runs: the middle one, whatever the outlier.
+    s = smpbench.summarize([run([1000, 10]), run([3000, 20]), run([1100, 30])])
+    assert s["critical"] == 1100 and s["insns"] == [1100, 30]
+    assert s["spread_milli"] == 2000 * 1000 // 1100
 
 
 def test_figures_speedup_and_pingpong_per_round_trip():
