@@ -13,8 +13,9 @@ The critical path of a run is the largest per-hart count between the
 markers: the harts run at once, so the run takes as long as its busiest
 hart.  The work is the same on 1 hart and on 4, so throughput = work /
 critical path, and the speedup of 4 harts is the 1-hart critical path over
-the 4-hart one.  A hart that waits idles in `wfi` and executes nothing.
-A hart that spins for a lock would count its spinning, but how long it
+the 4-hart one.  A hart that waits idles in `wfi` and executes nothing
+(so do the interpreter lock's waiters).  A hart that spins for a lock
+(a spinlock) would count its spinning, but how long it
 spins on this host says more about the host than the guest: with fewer
 host cores than harts, the vCPU holding the lock is often not running
 while the others spin.  So the plugin counts apart what runs in the
@@ -29,7 +30,9 @@ Two boots, `-smp 1` and `-smp 4` (the Makefile's CPUS=, which also gives
 of WORKLOADS four times at the shell (`smpbench NAME ITERS`): the first
 warms the caches (the program file exec reads, the README's blocks), the
 figures are the median of the other three, and the table shows how far
-apart they were.
+apart they were.  On the 4-hart boot one more run of each, bracketed by
+visits to the kernel monitor, reads the harts' time waiting for the
+interpreter lock (kern.hart_stats).
 
 The plugin is built here from tools/smpcount.c with the host's C compiler
 (build/smpcount.so, remade when the source is newer): QEMU's plugin API is a
