@@ -64,7 +64,7 @@ def test_the_other_workloads_report(boot, tmp_path):
 
 
 def test_markers_do_nothing_without_the_plugin(boot):
-    m = boot_shell(boot)
+    m = boot_shell(boot, make_vars={"CPUS": 1})
     for line in ("smpbench cpu 1000", "smpbench psum 1000"):
         result = smpbench.parse_result(sh(m, line, 60))
         assert result["ok"] == 1 and result["nharts"] == 1
