@@ -52,9 +52,8 @@ def test_every_hart_is_counted_between_the_markers(boot, tmp_path):
 
 def test_the_other_workloads_report(boot, tmp_path):
     m, counts = boot_counted(boot, tmp_path)
-    # (psum: LWPs of one process on several harts need per-LWP trapframe
-    # slots; test_markers_do_nothing_without_the_plugin runs it on one.)
-    for line, procs in (("smpbench pingpong 20", 2), ("smpbench sys 5", 4)):
+    for line, procs in (("smpbench pingpong 20", 2), ("smpbench sys 5", 4),
+                        ("smpbench psum 1000", 4)):
         result, report = run(m, counts, line)
         assert result["ok"] == 1 and result["procs"] == procs, (line, result)
         assert report["insns"][0] > 0 and len(report["insns"]) == HARTS
@@ -85,11 +84,8 @@ def test_bench_smp_measures_every_workload(kernel_elf, tmp_path):
     assert run.returncode == 0, run.stdout
     smp = json.loads(out.read_text())["smp"]
     rows = smp["rows"]
-    # Every workload has a row, or a row saying it failed.  The processes'
-    # workloads must work; psum's LWPs on several harts need per-LWP
-    # trapframe slots, and until the kernel has them it panics there.
-    assert sorted(list(rows) + list(smp["failed"])) == sorted(smpbench.WORKLOADS), run.stdout
-    assert {"cpu", "sys", "pingpong"} <= set(rows), run.stdout
+    assert smp["failed"] == {}, run.stdout
+    assert sorted(rows) == sorted(smpbench.WORKLOADS), run.stdout
     for name, row in rows.items():
         assert row["one"] > 0 and row["many"] > 0 and row["speedup_x100"] > 0, (name, row)
         assert len(row["per_hart"]) == smpbench.SMP_HARTS
