@@ -255,6 +255,8 @@ def send(c, kind, payload):
     first = not mail
     mail.append(kind)
     mail.append(payload)
+    if kind <= YIELDED and c in idle_harts:
+        idle_harts.remove(c)      # a thread is on its way: it is idle no more
     if first:
         kern.ipi(c.hart)
 
