@@ -133,7 +133,11 @@ class Cpu:
     def __init__(self, hart, idle):
         self.hart = hart
         self.idle_thread = idle
-        self.mail = []           # kind, payload, kind, payload, ... (MAIL_* or a why)
+        # kind, payload, kind, payload, ... (MAIL_* or a why).  Made with
+        # room for 128 messages, so that sending seldom grows it (a
+        # cleared list keeps its room).
+        self.mail = [None] * 256
+        del self.mail[:]
         self.made = {}           # its time-sharing policy objects, by name
         self.asked = None        # the hart it asked for work, until it runs something
         self.asked_at = 0        # ... and when
@@ -153,7 +157,8 @@ class Cpu:
 here = None           # the Cpu of the hart running this Python
 cpus = [None] * NCPU  # hart id -> its Cpu, once it is online
 online = []           # the Cpus of the online harts, in the order they came
-idle_harts = []       # Cpus of harts waiting in wfi with nothing to run
+idle_harts = [None] * NCPU   # Cpus of harts waiting in wfi with nothing to run
+del idle_harts[:]             # (room for all of them made now: it never grows)
 several = False       # more than one hart is online (the hot paths test this first)
 
 
