@@ -220,7 +220,9 @@ suspend_continue(void)
   lid = lwp_create(self_suspender, 0, TOP(1), 0);
   while (!shared[5])
     yield();
-  yields(5);
+  // Give it time to make its lwp_suspend call: on another hart it may not
+  // have yet, and a continue that comes before the suspend is no continue.
+  sleep(2);
   CHECK(shared[6] == 0, "a self-suspended LWP ran on", 0, 0);
   lwp_continue(lid);
   CHECK(lwp_wait(lid, 0) == 0 && shared[6] == 1, "the self-suspended LWP did not finish", 0, 0);
