@@ -500,6 +500,7 @@ spin(int n)
       exit(mask);
     }
   }
+  printf("smpstress spin: %d processes on %d harts\n", n, nharts());
   close(gate[0]);
   close(gate[1]);
   int all = 0, status, i = 0;
