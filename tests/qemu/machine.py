@@ -20,7 +20,7 @@ private copy of a disk image: disk=path (tests/qemu/conftest.py passes the
 image it made fresh for the session), else one made for this machine by
 make_fs_image(), unless make_vars names the disk (FSIMG=path, FSIMG="" for
 none, or FSDRIVE: see the Makefile).  cpus=N boots N harts (the
-Makefile's CPUS; default, the Makefile's own).  Never build/fs.img: that is the
+Makefile's CPUS; default 1).  Never build/fs.img: that is the
 image `make qemu` boots and a person changes.  Every timeout is multiplied
 by the environment variable PYRITE_TIMEOUT_SCALE (default 1), for slow
 machines.  Everything QEMU prints is kept in `Machine.transcript`;
@@ -108,11 +108,15 @@ def build_kernel(copy_to=None):
 
 def qemu_command(kernel=None, make_vars=None):
     """The Makefile's QEMU command line, as a list; make_vars override its
-    variables (e.g. {"MEM": "256M"}); kernel replaces the image it boots."""
+    variables (e.g. {"MEM": "256M"}); kernel replaces the image it boots.
+    One hart unless make_vars says CPUS: the tests, the benchmarks and the
+    graders do not change with `make qemu`'s default."""
     args = ["make", "-s", "--no-print-directory", "print-qemu-cmd"]
     if kernel is not None:
         args.append("KERNEL=%s" % kernel)
-    for name, value in (make_vars or {}).items():
+    make_vars = dict(make_vars or {})
+    make_vars.setdefault("CPUS", "1")
+    for name, value in make_vars.items():
         args.append("%s=%s" % (name, value))
     out = subprocess.run(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          text=True)
