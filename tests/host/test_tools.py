@@ -264,7 +264,7 @@ def test_qemu_command():
     cmd = bench.qemu_command()
     assert cmd[0].startswith("qemu-system-riscv64")
     assert cmd[-2:] == ["-icount", "shift=0,align=off,sleep=off"]
-    assert "-kernel" in cmd and "virt" in cmd
+    assert "-kernel" in cmd and "virt,aclint=on" in cmd
 
 
 # ---- bench: the console driver, against a fake kernel ----
