@@ -10,6 +10,7 @@ import re
 import pytest
 
 from tools import fsck
+from tests.qemu.machine import MachineError, MachineTimeout
 from tests.qemu.shell import sh, to_monitor, poweroff
 
 ONE_AND_FOUR = pytest.mark.parametrize("cpus", [1, 4], indirect=True, ids=["cpus1", "cpus4"])
@@ -51,9 +52,24 @@ def test_wire_of_a_bad_hart_or_pid_is_refused(shell, cpus):
     assert sh(shell, "smpstress wirebad", 60) == "smpstress wirebad: ok"
 
 
+def sh_or_show(m, line, timeout):
+    """sh(), but if the line hangs (a lost wake-up), put the monitor's
+    process and thread lists in the console log before failing."""
+    try:
+        return sh(m, line, timeout)
+    except MachineTimeout:
+        try:
+            to_monitor(m)
+            m.run("ps()", 20)
+            m.run("threads()", 20)
+        except MachineError:
+            pass                # the kernel itself is stuck: the log says so
+        raise
+
+
 @ONE_AND_FOUR
 def test_cross_hart_wakeups_lose_nothing(shell, cpus):
-    out = sh(shell, "smpstress 2", 300)
+    out = sh_or_show(shell, "smpstress 2", 300)
     lines = out.splitlines()
     assert lines[0] == "smpstress: %d harts, 2 rounds after a warm-up" % cpus, out
     assert lines[-1] == "smpstress: 2 rounds ok", out
