@@ -116,6 +116,7 @@ test-labs: kernel
 TORTURE_ROUNDS ?= 10
 TORTURE_EXECS ?= 250
 torture: kernel
+	$(if $(filter command line,$(origin CPUS)),PYRITE_CPUS=$(CPUS)) \
 	PYRITE_TORTURE_ROUNDS=$(TORTURE_ROUNDS) PYRITE_TORTURE_EXECS=$(TORTURE_EXECS) \
 		$(VENV_PY) -m pytest tests/qemu/test_memory.py -k torture
 

@@ -69,15 +69,17 @@ def sh_or_show(m, line, timeout):
 
 @ONE_AND_FOUR
 def test_cross_hart_wakeups_lose_nothing(shell, cpus):
-    out = sh_or_show(shell, "smpstress 2", 300)
+    # A warm-up round and one more: on four harts of a 2-core host, a
+    # round takes about a minute.
+    out = sh_or_show(shell, "smpstress 1", 400)
     lines = out.splitlines()
-    assert lines[0] == "smpstress: %d harts, 2 rounds after a warm-up" % cpus, out
-    assert lines[-1] == "smpstress: 2 rounds ok", out
+    assert lines[0] == "smpstress: %d harts, 1 rounds after a warm-up" % cpus, out
+    assert lines[-1] == "smpstress: 1 rounds ok", out
     assert "FAILED" not in out and "lost" not in out.replace(" 0 lost", ""), out
-    # Each round after the warm-up left the kernel heap where it was, give
+    # The round after the warm-up left the kernel heap where it was, give
     # or take its own bookkeeping (smpstress checks, as torture does).
     assert re.findall(r"^smpstress: round (\d): kernel heap live \d+ \([-+]\d+\)$", out, re.M) \
-        == ["1", "2"], out
+        == ["1"], out
     # Every token sent arrived (the program checks the exact counts).
     for job in ("ring", "lwps", "churn"):
         sent, received, lost = map(int, re.search(
