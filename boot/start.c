@@ -4,6 +4,7 @@
 #include "cpu.h"
 
 void kmain(uint64_t hartid, uint64_t dtb);
+void kmain_secondary(uint64_t hartid);
 
 struct cpu cpus[NCPU];
 
@@ -17,7 +18,7 @@ void start(uint64_t hartid, uint64_t dtb) {
     uint64_t mstatus = csr_read(mstatus);
     mstatus = (mstatus & ~MSTATUS_MPP_MASK) | MSTATUS_MPP_S;
     csr_write(mstatus, mstatus);
-    csr_write(mepc, (uint64_t)kmain);
+    csr_write(mepc, hartid == 0 ? (uint64_t)kmain : (uint64_t)kmain_secondary);
     csr_write(satp, 0);
 
     // Every exception and interrupt that can be delegated goes to S-mode:

@@ -1,4 +1,4 @@
-// Read the RAM size and boot arguments from the device tree QEMU hands us.
+// Read the RAM size, boot arguments and hart count from the device tree QEMU hands us.
 //
 // Only what boot needs: the size in the `reg` property of the /memory
 // node, and the /chosen node's `bootargs` (QEMU's -append string).  The blob is big-endian: a header, then a stream of tokens
@@ -24,7 +24,8 @@ static uint64_t be64(const void *p) {
     return ((uint64_t)be32(p) << 32) | be32((const uint8_t *)p + 4);
 }
 
-// Also copies /chosen's `bootargs` (QEMU's -append) into machine.bootargs.
+// Also copies /chosen's `bootargs` (QEMU's -append) into machine.bootargs,
+// and counts the /cpus/cpu@N nodes into machine.ncpu.
 uint64_t fdt_memory_size(uint64_t fdt_addr) {
     const uint8_t *fdt = (const uint8_t *)fdt_addr;
     uint64_t size = 0;
@@ -32,7 +33,8 @@ uint64_t fdt_memory_size(uint64_t fdt_addr) {
         return 0;
     const uint8_t *p = fdt + be32(fdt + 8);           // off_dt_struct
     const char *strings = (const char *)fdt + be32(fdt + 12);
-    int depth = 0, in_memory = 0, in_chosen = 0;
+    int depth = 0, in_memory = 0, in_chosen = 0, in_cpus = 0;
+    machine.ncpu = 0;
     for (;;) {
         uint32_t token = be32(p);
         p += 4;
@@ -44,12 +46,16 @@ uint64_t fdt_memory_size(uint64_t fdt_addr) {
                     in_memory = 1;
                 if (depth == 2 && strcmp(name, "chosen") == 0)
                     in_chosen = 1;
+                if (depth == 2 && strcmp(name, "cpus") == 0)
+                    in_cpus = 1;
+                if (depth == 3 && in_cpus && strncmp(name, "cpu@", 4) == 0)
+                    machine.ncpu++;
                 p += (strlen(name) + 4) & ~3UL;
                 break;
             }
             case FDT_END_NODE:
                 if (depth == 2)
-                    in_memory = in_chosen = 0;
+                    in_memory = in_chosen = in_cpus = 0;
                 depth--;
                 break;
             case FDT_PROP: {

@@ -13,8 +13,14 @@
 #include "kalloc.h"
 #include "panic.h"
 #include "heapwatch.h"
+#include "spinlock.h"
 
 struct run { struct run *next; };
+
+// Every hart may allocate and free pages (today only under the interpreter
+// lock, but this is C that any hart may call), so the list, the bitmap
+// and the counts are under a spinlock.
+static struct spinlock kalloc_lock = SPINLOCK_INIT("kalloc");
 
 static struct run *freelist;
 static uintptr_t base, limit;       // the managed range [base, limit)
@@ -50,6 +56,7 @@ void kalloc_init(uintptr_t start, uintptr_t stop) {
 void *kalloc(void) {
     if (fault_should_fail(FAULT_PAGE))   // a test making this call fail
         return NULL;
+    spin_lock(&kalloc_lock);
     struct run *r = freelist;
     if (r != NULL) {
         freelist = r->next;
@@ -57,10 +64,12 @@ void *kalloc(void) {
         r = (struct run *)untouched;
         untouched += PGSIZE;
     } else {
+        spin_unlock(&kalloc_lock);
         return NULL;
     }
     nfree--;
     bit_set(PAGE_INDEX(r), 1);
+    spin_unlock(&kalloc_lock);
     memset(r, 0, PGSIZE);
     return r;
 }
@@ -70,13 +79,17 @@ int kalloc_owned(uintptr_t pa) {
 }
 
 void kfree(void *pa) {
-    if (!kalloc_owned((uintptr_t)pa))
+    spin_lock(&kalloc_lock);
+    if (!kalloc_owned((uintptr_t)pa)) {
+        spin_unlock(&kalloc_lock);
         panic("kfree: 0x%lx is not an allocated page", (unsigned long)pa);
+    }
     bit_set(PAGE_INDEX(pa), 0);
     struct run *r = (struct run *)pa;
     r->next = freelist;
     freelist = r;
     nfree++;
+    spin_unlock(&kalloc_lock);
 }
 
 size_t kalloc_free_pages(void) { return nfree; }

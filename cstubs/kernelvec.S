@@ -5,11 +5,13 @@
 # caused by overflowing a kernel stack into its guard page must not try to
 # push registers onto that same stack.  All 31 registers are saved in a
 # struct kregs (trap.h) so a panic can print them.
+#include "cpu.h"
+
 .globl kernelvec
 .balign 4
 kernelvec:
         csrw    sscratch, sp
-        la      sp, trap_stack_top
+        ld      sp, CPU_TRAP_SP(tp)     # this hart's trap stack (struct cpu, cpu.h)
         addi    sp, sp, -256
         sd      x1, 8(sp)
         sd      x3, 24(sp)
@@ -80,8 +82,9 @@ kernelvec:
         ld      sp, 16(sp)
         sret
 
+# One trap stack per hart (trap.c's trap_init points struct cpu at it).
 .section .noinit, "aw", @nobits
 .balign 16
-trap_stack:
-        .space  8192
-trap_stack_top:
+.globl trap_stacks
+trap_stacks:
+        .space  TRAP_STACK_SIZE * NCPU

@@ -31,6 +31,7 @@
 #include "panic.h"
 #include "kthread.h"
 #include "trap.h"
+#include "cpu.h"
 
 void swtch(struct context *old, struct context *new);
 
@@ -40,13 +41,34 @@ _Static_assert(__builtin_offsetof(struct context, sp) == 8, "swtch.S: sp at 8");
 _Static_assert(__builtin_offsetof(struct context, s) == 16, "swtch.S: s0 at 16");
 _Static_assert(sizeof(struct context) == 112, "swtch.S: 14 registers");
 
-static struct kthread boot_thread;
-static struct kthread *current = &boot_thread;
+static struct kthread boot_thread;          // hart 0's idle thread
+static struct kthread hart_idle[NCPU];      // the other harts' idle threads
 static struct kthread *by_handle[KSTACK_SLOTS + 1];   // handle h uses slot h - 1
 static int free_handles[KSTACK_SLOTS];
 static int nfree_handles;
-static uint64_t switched_at;      // rdtime() of the last switch: charges CPU time
 int kthread_gc_scan_enabled = 1;
+
+// Each hart has its own running thread and switch time (struct cpu).
+// Everything else here is shared, and changed only by the hart that holds
+// the interpreter lock (pylock.h): every caller is Python.
+static inline struct kthread *running(void) { return mycpu()->current; }
+
+// Kernel stacks are mapped and unmapped in the one kernel page table
+// that every hart uses.  A hart may still hold a stale translation of a
+// freed stack in its TLB, and then read a new thread's struct kthread, or
+// scan its stack for the GC, through it.  So each hart counts the changes
+// it has flushed, and flushes when it takes the interpreter lock if the
+// count moved on (kthread_sync_kmap).  Only the lock's holder changes the
+// mappings, so that is soon enough.
+static uint64_t kmap_gen;
+
+void kthread_sync_kmap(void) {
+    struct cpu *c = mycpu();
+    if (c->kmap_gen != kmap_gen) {
+        c->kmap_gen = kmap_gen;
+        sfence_vma();
+    }
+}
 
 // A Python stack check stops runaway recursion this many bytes before the
 // guard page, leaving room for the C that runs between two checks (the
@@ -77,7 +99,8 @@ void kthread_init_boot(uintptr_t stack_lo, uintptr_t stack_hi) {
     boot_thread.handle = 0;
     strcpy(boot_thread.name, "boot");
     by_handle[0] = &boot_thread;
-    switched_at = rdtime();
+    mycpu()->current = &boot_thread;
+    mycpu()->switched_at = rdtime();
     // Hand out low handles first.
     for (int h = KSTACK_SLOTS; h >= 1; h--)
         free_handles[nfree_handles++] = h;
@@ -93,7 +116,7 @@ struct kthread *kthread_lookup(int handle) {
 // returns (it switches away for good when the thread exits), and an
 // exception escaping it is a kernel bug: a panic with its traceback.
 static void kthread_start(void) {
-    struct kthread *t = current;
+    struct kthread *t = running();
     nlr_buf_t nlr;
     if (nlr_push(&nlr) == 0) {
         mp_call_function_1(t->entry, t->arg);
@@ -105,7 +128,37 @@ static void kthread_start(void) {
 
 static void unmap_stack(uintptr_t lo, uintptr_t hi) {
     vm_unmap(kernel_pagetable, lo, (hi - lo) / PGSIZE, 1);
+    kmap_gen++;
     sfence_vma();
+    mycpu()->kmap_gen = kmap_gen;
+}
+
+// A hart that is not the holder of the lock's: the idle thread of a hart
+// other than hart 0 runs on that hart's boot stack (entry.S), and is made
+// here, by the hart itself, once it holds the interpreter lock.  -1 if
+// there is no handle left.
+int kthread_init_hart(uintptr_t stack_lo, uintptr_t stack_hi) {
+    if (nfree_handles == 0)
+        return -1;
+    int handle = free_handles[--nfree_handles];
+    struct kthread *t = &hart_idle[cpuid()];
+    memset(t, 0, sizeof *t);
+    t->handle = handle;
+    t->stack_lo = stack_lo;
+    t->stack_hi = stack_hi;
+    t->hart_idle = 1;
+    t->mp.stack_top = (char *)stack_hi;
+    t->mp.stack_limit = (size_t)(stack_hi - stack_lo) - STACK_MARGIN;
+    t->mp.dict_locals = mp_locals_get();
+    t->mp.dict_globals = mp_globals_get();
+    t->mp.mp_pending_exception = MP_OBJ_NULL;
+    t->mp.stop_iteration_arg = MP_OBJ_NULL;
+    by_handle[handle] = t;
+    list_insert(t);
+    mycpu()->current = t;
+    mycpu()->switched_at = rdtime();
+    mycpu()->kmap_gen = kmap_gen;
+    return handle;
 }
 
 int kthread_create(mp_obj_t entry, mp_obj_t arg) {
@@ -155,26 +208,35 @@ int kthread_create(mp_obj_t entry, mp_obj_t arg) {
 
 int kthread_switch(int handle) {
     struct kthread *to = kthread_lookup(handle);
-    struct kthread *from = current;
+    struct kthread *from = running();
     if (to == NULL)
         return -1;
     if (to == from)
         return 0;
+    struct cpu *c = mycpu();
     uint64_t now = rdtime();
-    from->cpu += now - switched_at;
-    switched_at = now;
+    from->cpu += now - c->switched_at;
+    c->switched_at = now;
     to->switches++;
     from->mp = mp_state_ctx.thread;
     mp_state_ctx.thread = to->mp;
-    current = to;
+    c->current = to;
     swtch(&from->ctx, &to->ctx);
     // Running again: whoever switched back to us restored our state.
     return 0;
 }
 
+// Whether t is some hart's running thread (in user mode, say).
+static int kthread_running_anywhere(struct kthread *t) {
+    for (int i = 0; i < NCPU; i++)
+        if (cpus[i].current == t)
+            return 1;
+    return 0;
+}
+
 int kthread_free(int handle) {
     struct kthread *t = kthread_lookup(handle);
-    if (t == NULL || t == current || handle == 0)
+    if (t == NULL || handle == 0 || t->hart_idle || kthread_running_anywhere(t))
         return -1;
     by_handle[handle] = NULL;
     list_remove(t);
@@ -183,13 +245,15 @@ int kthread_free(int handle) {
     return 0;
 }
 
-int kthread_current(void) { return current->handle; }
+int kthread_current(void) { return running()->handle; }
 
 uint64_t kthread_cpu(int handle) {
     struct kthread *t = kthread_lookup(handle);
     if (t == NULL)
         return 0;
-    return t->cpu + (t == current ? rdtime() - switched_at : 0);
+    if (t == running())
+        return t->cpu + rdtime() - mycpu()->switched_at;
+    return t->cpu;
 }
 
 void kthread_set_name(int handle, const char *name, size_t len) {
@@ -212,27 +276,28 @@ void kthread_set_process(int handle, int pid, struct trapframe *tf) {
 
 // The running thread's trapframe (NULL if it runs no process): what a
 // trapframe argument of 0 means to the kern functions (modkern_user.c).
-struct trapframe *kthread_current_tf(void) { return current->tf; }
+struct trapframe *kthread_current_tf(void) { return running()->tf; }
 
 // The running thread's fault_hold() flag (heapwatch.c).
-int *kthread_current_fail_held(void) { return &current->fail_held; }
+int *kthread_current_fail_held(void) { return &running()->fail_held; }
 
 uintptr_t kthread_stack_used(int handle) {
     struct kthread *t = kthread_lookup(handle);
     if (t == NULL)
         return 0;
-    uintptr_t sp = t == current ? (uintptr_t)&t : t->ctx.sp;
+    uintptr_t sp = t == running() ? (uintptr_t)&t : t->ctx.sp;
     return t->stack_hi - sp;
 }
 
 // Called by gc_collect() after the running thread's registers and stack
 // have been scanned: every other thread's saved registers, interpreter
-// state and live stack hold roots too.  (kthread_gc_scan_enabled exists
+// state and live stack hold roots too -- the threads other harts run
+// included: a hart saved those when it gave up the interpreter lock.  (kthread_gc_scan_enabled exists
 // so that a test can show that skipping this is caught.)
 void kthread_gc_scan_suspended(void) {
     for (struct kthread *t = &boot_thread; t != NULL; t = t->next) {
         gc_collect_root(&t->entry, 2);
-        if (t == current || !kthread_gc_scan_enabled)
+        if (t == running() || !kthread_gc_scan_enabled)
             continue;
         gc_collect_root((void **)&t->ctx, sizeof t->ctx / sizeof(void *));
         gc_collect_root((void **)&t->mp, sizeof t->mp / sizeof(void *));
@@ -244,11 +309,11 @@ void kthread_gc_scan_suspended(void) {
 // For panics: the running thread and, if it runs a process, the pid, the
 // program and the user registers of its last trap.
 void kthread_print_current(void) {
-    kprintf("kernel thread: %d (%s)\n", current->handle, current->name);
-    struct trapframe *tf = current->tf;
-    if (current->pid == 0 || tf == NULL)
+    kprintf("kernel thread: %d (%s) on hart %d\n", running()->handle, running()->name, cpuid());
+    struct trapframe *tf = running()->tf;
+    if (running()->pid == 0 || tf == NULL)
         return;
-    kprintf("process: pid %d (%s); its last trap: %s\n", current->pid, current->name,
+    kprintf("process: pid %d (%s); its last trap: %s\n", running()->pid, running()->name,
         trap_cause_name(tf->scause));
     kprintf("trapframe: epc=0x%lx scause=0x%lx stval=0x%lx\n", (unsigned long)tf->epc,
         (unsigned long)tf->scause, (unsigned long)tf->stval);

@@ -23,11 +23,14 @@ struct kthread {
     struct kthread *next, *prev; // every live thread, for the GC
     uint64_t cpu;                // `time` cycles it has run, charged at each switch
     unsigned long switches;      // times it was switched to
+    int hart_idle;               // the idle thread of a hart other than 0: never freed
 };
 
 #define KTHREAD_NAME_MAX 16
 
 void kthread_init_boot(uintptr_t stack_lo, uintptr_t stack_hi);
+int kthread_init_hart(uintptr_t stack_lo, uintptr_t stack_hi);   // handle, or -1
+void kthread_sync_kmap(void);     // flush this hart's TLB if kernel stacks were unmapped since
 int kthread_create(mp_obj_t entry, mp_obj_t arg);   // handle, or -1 when out of memory
 int kthread_switch(int handle);                     // -1 if no such thread
 int kthread_free(int handle);                       // -1 if no such thread or running

@@ -9,6 +9,7 @@ struct machine_info {
     uint64_t heap_base, heap_size;
     uint64_t image_end;
     char bootargs[128];     // QEMU -append, from the device tree
+    int ncpu;               // harts the device tree lists (QEMU -smp)
 };
 extern struct machine_info machine;
 

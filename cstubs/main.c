@@ -16,20 +16,21 @@
 #include "machine.h"
 #include "heapwatch.h"
 #include "cpu.h"
+#include "pylock.h"
 
 #ifndef KERNEL_HEAP_SIZE
 #define KERNEL_HEAP_SIZE (8 * 1024 * 1024)
 #endif
 #define DEFAULT_RAM_SIZE (128UL * 1024 * 1024)
 
-extern char end[], boot_stack[], boot_stack_top[];
+extern char end[], boot_stack[];
 struct machine_info machine;
 
 // Import kernel.main and call its boot(); an exception escaping it (or
 // anything it calls on this thread) is a panic with the traceback.
 static void run_python(void) {
-    mp_stack_set_top(boot_stack_top);
-    mp_stack_set_limit(boot_stack_top - boot_stack - 4096);
+    mp_stack_set_top(boot_stack + BOOT_STACK_SIZE);
+    mp_stack_set_limit(BOOT_STACK_SIZE - 4096);
     gc_init((void *)machine.heap_base, (void *)(machine.heap_base + machine.heap_size));
     mp_init();
     heapwatch_init();
@@ -48,7 +49,8 @@ static void run_python(void) {
 
 void kmain(uint64_t hartid, uint64_t dtb) {
     (void)hartid;
-    mycpu()->started = 1;
+    mycpu()->present = 1;
+    mycpu()->online = 1;
     uart_init();
     machine.ram_size = fdt_memory_size(dtb);
     if (machine.ram_size == 0)
@@ -66,6 +68,9 @@ void kmain(uint64_t hartid, uint64_t dtb) {
     plic_init();
     virtio_blk_init();        // no disk attached is fine: kern.disk_present() says so
     csr_set(scounteren, 2);   // user mode may read `time` (rdtime), as on Linux
-    kthread_init_boot((uintptr_t)boot_stack, (uintptr_t)boot_stack_top);
+    kthread_init_boot((uintptr_t)boot_stack, (uintptr_t)boot_stack + BOOT_STACK_SIZE);
+    // Hart 0 holds the interpreter lock from here until it first leaves
+    // Python; the other harts wait for kern.start_harts() (smp.c).
+    pylock_acquire_first();
     run_python();
 }

@@ -15,6 +15,7 @@
 // Devices (see QEMU hw/riscv/virt.c).
 #define TEST_DEVICE 0x00100000UL  // SiFive test finisher: power off / reset
 #define CLINT 0x02000000UL
+#define ACLINT_SSWI 0x02F00000UL   // -machine virt,aclint=on: a SETSSIP word per hart
 #define PLIC 0x0c000000UL
 #define PLIC_SIZE 0x00400000UL
 #define UART0 0x10000000UL

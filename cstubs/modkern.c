@@ -16,6 +16,7 @@
 #include "vm.h"
 #include "uart.h"
 #include "heapwatch.h"
+#include "cpu.h"
 
 static mp_int_t arg_int(mp_obj_t o) { return mp_obj_get_int_truncated(o); }
 
@@ -52,7 +53,7 @@ static mp_obj_t kern_time(void) {
 static MP_DEFINE_CONST_FUN_OBJ_0(kern_time_obj, kern_time);
 
 static mp_obj_t kern_idle_time(void) {
-    return mp_obj_new_int_from_uint(idle_ticks);
+    return mp_obj_new_int_from_uint(mycpu()->idle_ticks);
 }
 static MP_DEFINE_CONST_FUN_OBJ_0(kern_idle_time_obj, kern_idle_time);
 
@@ -205,6 +206,12 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_time), MP_ROM_PTR(&kern_time_obj) },
     { MP_ROM_QSTR(MP_QSTR_hart), MP_ROM_PTR(&kern_hart_obj) },
     { MP_ROM_QSTR(MP_QSTR_nharts), MP_ROM_PTR(&kern_nharts_obj) },
+    { MP_ROM_QSTR(MP_QSTR_harts_present), MP_ROM_PTR(&kern_harts_present_obj) },
+    { MP_ROM_QSTR(MP_QSTR_start_harts), MP_ROM_PTR(&kern_start_harts_obj) },
+    { MP_ROM_QSTR(MP_QSTR_set_hart_hook), MP_ROM_PTR(&kern_set_hart_hook_obj) },
+    { MP_ROM_QSTR(MP_QSTR_ipi), MP_ROM_PTR(&kern_ipi_obj) },
+    { MP_ROM_QSTR(MP_QSTR_kick), MP_ROM_PTR(&kern_kick_obj) },
+    { MP_ROM_QSTR(MP_QSTR_hart_stats), MP_ROM_PTR(&kern_hart_stats_obj) },
     { MP_ROM_QSTR(MP_QSTR_idle_time), MP_ROM_PTR(&kern_idle_time_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_timer), MP_ROM_PTR(&kern_set_timer_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_idle_backstop), MP_ROM_PTR(&kern_set_idle_backstop_obj) },
@@ -299,6 +306,7 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_EV_UART), MP_ROM_INT(EV_UART) },
     { MP_ROM_QSTR(MP_QSTR_EV_DEVICE), MP_ROM_INT(EV_DEVICE) },
     { MP_ROM_QSTR(MP_QSTR_EV_DISK), MP_ROM_INT(EV_DISK) },
+    { MP_ROM_QSTR(MP_QSTR_EV_IPI), MP_ROM_INT(EV_IPI) },
     { MP_ROM_QSTR(MP_QSTR_PGSIZE), MP_ROM_INT(PGSIZE) },
     { MP_ROM_QSTR(MP_QSTR_KSTACK_SIZE), MP_ROM_INT(KSTACK_PAGES * PGSIZE) },
     { MP_ROM_QSTR(MP_QSTR_TIMEBASE_HZ), MP_ROM_INT(TIMEBASE_HZ) },

@@ -30,6 +30,7 @@
 #include "riscv.h"
 #include "kthread.h"
 #include "modkern.h"
+#include "cpu.h"
 
 // ---- run queues ----
 
@@ -352,10 +353,10 @@ MP_DEFINE_CONST_OBJ_TYPE(kern_runqueue_type, MP_QSTR_RunQueue, MP_TYPE_FLAG_NONE
 
 // ---- the timer's slots ----
 
-#define NSLOTS 2
+// Each hart has its own comparator, so its own slots (struct cpu).
+#define NSLOTS TIMER_SLOTS
 #define NEVER (1ULL << 60)
-
-static uint64_t deadline[NSLOTS] = { NEVER, NEVER };
+#define deadline (mycpu()->deadline)
 
 // The earliest deadline into stimecmp (all ones: none).  Compared with
 // the register itself, not a copy: the interrupt silences it behind our back.

@@ -6,6 +6,7 @@
 // name, and hands them back one at a time for the monitor to print.
 #include <string.h>
 #include "py/runtime.h"
+#include "cpu.h"
 #include "riscv.h"
 #include "modkern.h"
 
@@ -27,7 +28,7 @@ static uint64_t recorded;         // events ever recorded; the slot is recorded 
 static mp_obj_t kern_trace_record(size_t n_args, const mp_obj_t *args) {
     struct trace_event *e = &ring[recorded % TRACE_EVENTS];
     e->time = rdtime();
-    e->hart = 0;                   // one hart (CPUS=1); a second would read tp
+    e->hart = (uint32_t)cpuid();   // the hart that recorded it: its lane in the picture
     e->kind = (int32_t)mp_obj_get_int_truncated(args[0]);
     e->a = (int32_t)mp_obj_get_int_truncated(args[1]);
     e->b = (int32_t)mp_obj_get_int_truncated(args[2]);

@@ -9,6 +9,9 @@
 #include "kalloc.h"
 #include "uvm.h"
 #include "trapframe.h"
+#include "pylock.h"
+#include "smp.h"
+#include "cpu.h"
 #include "uart.h"
 #include "modkern.h"
 #include "heapwatch.h"
@@ -77,11 +80,17 @@ static mp_obj_t kern_run_user(mp_obj_t tf_obj, mp_obj_t pt_obj, mp_obj_t a0) {
         map_trapframe(pt, tf);
     // User time is measured here, at the boundary itself, in C: two
     // rdtimes instead of two Python calls on every system call.
+    // The interpreter lock is let go for the time in user mode (pylock.h).
     for (;;) {
         heapwatch_leave_kernel();
         uint64_t entered = rdtime();
+        struct cpu *c = mycpu();
+        c->user_satp = MAKE_SATP(pt);      // for smp_shootdown()
+        pylock_release();
         long code = run_user(tf, MAKE_SATP(pt));
+        c->user_satp = 0;
         tf->utime += rdtime() - entered;
+        pylock_acquire();
         if (code < 0 || !heapwatch_enter_syscall() || gives_memory_back(code))
             return MP_OBJ_NEW_SMALL_INT(code);
         // The heap is full and its reserve spent: refuse the call before
@@ -161,6 +170,7 @@ static mp_obj_t kern_uvm_create(mp_obj_t tf) {
 MP_DEFINE_CONST_FUN_OBJ_1(kern_uvm_create_obj, kern_uvm_create);
 
 static mp_obj_t kern_uvm_destroy(mp_obj_t pt, mp_obj_t size) {
+    smp_shootdown(MAKE_SATP((pagetable_t)page_arg(pt)));
     uvm_destroy(page_arg(pt), u64_arg(size));
     return mp_const_none;
 }
@@ -176,6 +186,7 @@ static mp_obj_t kern_uvm_dealloc(mp_obj_t pt, mp_obj_t lo, mp_obj_t hi) {
     uint64_t l = u64_arg(lo), h = u64_arg(hi);
     if (l % PGSIZE || h % PGSIZE)
         mp_raise_ValueError(MP_ERROR_TEXT("not page aligned"));
+    smp_shootdown(MAKE_SATP((pagetable_t)page_arg(pt)));
     uvm_dealloc(page_arg(pt), l, h);
     return mp_const_none;
 }

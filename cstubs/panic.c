@@ -7,6 +7,7 @@
 // process's thread, its pid, program name and trapframe.
 #include <stdarg.h>
 #include "py/runtime.h"
+#include "py/objexcept.h"
 #include "memlayout.h"
 #include "riscv.h"
 #include "uart.h"
@@ -40,6 +41,7 @@ static __attribute__((noreturn)) void panic_context(void) {
 
 void panic(const char *fmt, ...) {
     intr_off();
+    uart_panic();
     va_list ap;
     va_start(ap, fmt);
     kprintf("\npanic: ");
@@ -51,7 +53,24 @@ void panic(const char *fmt, ...) {
 
 void panic_python(void *exc) {
     intr_off();
+    uart_panic();
     kprintf("\npanic: uncaught Python exception in the kernel\n");
-    mp_obj_print_exception(&uart_print, MP_OBJ_FROM_PTR(exc));
+    // Printing the traceback runs Python's printer, which may itself raise
+    // (a corrupted object, no memory): then say what little is certain.
+    nlr_buf_t nlr;
+    if (nlr_push(&nlr) == 0) {
+        mp_obj_print_exception(&uart_print, MP_OBJ_FROM_PTR(exc));
+        nlr_pop();
+    } else {
+        kprintf("(the traceback could not be printed: %s while printing a %s",
+            mp_obj_get_type_str(MP_OBJ_FROM_PTR(nlr.ret_val)), mp_obj_get_type_str(MP_OBJ_FROM_PTR(exc)));
+        mp_obj_exception_t *e = MP_OBJ_TO_PTR(exc);
+        if (e->args != NULL && e->args->len > 0 && mp_obj_is_str(e->args->items[0]))
+            kprintf(": %s", mp_obj_str_get_str(e->args->items[0]));
+        kprintf(")\n");
+        char here;
+        kprintf("stack_top=%p limit=%lu sp=%p\n", MP_STATE_THREAD(stack_top),
+            (unsigned long)MP_STATE_THREAD(stack_limit), &here);
+    }
     panic_context();
 }

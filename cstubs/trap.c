@@ -16,11 +16,18 @@
 #include "panic.h"
 #include "trap.h"
 #include "trapframe.h"
+#include "cpu.h"
+#include "pylock.h"
 
 extern char kernelvec[];
-static volatile uint32_t events;
+extern char trap_stacks[];     // kernelvec.S: TRAP_STACK_SIZE for each hart
 
+// Each hart calls this once: its own stvec and its own trap stack.
 void trap_init(void) {
+    struct cpu *c = mycpu();
+    c->trap_sp = (uint64_t)trap_stacks + (uint64_t)(c->id + 1) * TRAP_STACK_SIZE;
+    for (int s = 0; s < TIMER_SLOTS; s++)
+        c->deadline[s] = 1ULL << 60;   // NEVER (kernel/sched/base.py)
     csr_write(stvec, (uint64_t)kernelvec);
 }
 
@@ -46,16 +53,19 @@ const char *trap_cause_name(uint64_t scause) {
     return "unknown exception";
 }
 
-static void device_interrupt(void) {
+// Devices interrupt hart 0 only (plic.c), so their event bits appear in
+// hart 0's word; a hart's event word is written by its own interrupts
+// alone, with interrupts off, and needs no lock.
+static void device_interrupt(struct cpu *c) {
     int irq = plic_claim();
     if (irq == UART0_IRQ) {
         uart_intr();
-        events |= EV_UART;
+        c->events |= EV_UART;
     } else if (irq == VIRTIO0_IRQ) {
         virtio_blk_intr();
-        events |= EV_DISK;
+        c->events |= EV_DISK;
     } else if (irq) {
-        events |= EV_DEVICE;
+        c->events |= EV_DEVICE;
     }
     if (irq)
         plic_complete(irq);
@@ -69,7 +79,8 @@ const char *const reg_names[32] = {
 
 static __attribute__((noreturn)) void kernel_fault(struct kregs *regs, uint64_t scause,
     uint64_t sepc, uint64_t stval) {
-    kprintf("\npanic: kernel fault: %s\n", trap_cause_name(scause));
+    uart_panic();
+    kprintf("\npanic: kernel fault: %s (hart %d)\n", trap_cause_name(scause), cpuid());
     kprintf("scause=0x%lx sepc=0x%lx stval=0x%lx\n",
         (unsigned long)scause, (unsigned long)sepc, (unsigned long)stval);
     const char *why = kthread_guard_page_owner(stval);
@@ -88,16 +99,20 @@ static __attribute__((noreturn)) void kernel_fault(struct kregs *regs, uint64_t 
 
 // The C half of any interrupt, from user or kernel mode.
 void trap_interrupt(uint64_t scause) {
+    struct cpu *c = mycpu();
     switch (scause & 0xff) {
         case IRQ_S_TIMER:
             stimecmp_write(~0UL);   // quiet until Python sets the next deadline
-            events |= EV_TIMER;
+            c->events |= EV_TIMER;
             break;
         case IRQ_S_EXT:
-            device_interrupt();
+            device_interrupt(c);
             break;
-        case IRQ_S_SOFT:
+        case IRQ_S_SOFT:            // another hart wants our attention (ipi.c)
             csr_clear(sip, SIE_SSIE);
+            if (__atomic_exchange_n(&c->mail, 0, __ATOMIC_SEQ_CST))
+                c->events |= EV_IPI;
+            c->ipis++;
             break;
     }
 }
@@ -122,7 +137,9 @@ void kerneltrap(struct kregs *regs) {
 // TRAP_INTERRUPT, or TRAP_FAULT.
 long user_trap(struct trapframe *tf) {
     uint64_t scause = csr_read(scause);
-    vm_poll_rest();                    // the soft-lockup clock starts again
+    if (pylock_solo)
+        vm_poll_rest();                // the soft-lockup clock starts again (with several
+                                       // harts the lock's release does it: pylock.c)
     tf->epc = csr_read(sepc);
     tf->scause = scause;
     tf->stval = csr_read(stval);
@@ -141,14 +158,11 @@ long user_trap(struct trapframe *tf) {
 uint32_t trap_take_events(void) {
     intr_on();
     intr_off();
-    uint32_t e = events;
-    events = 0;
+    struct cpu *c = mycpu();
+    uint32_t e = c->events;
+    c->events = 0;
     return e;
 }
-
-// `time` ticks spent waiting in wfi, for kern.idle_time(): under -icount
-// with sleep=off the clock jumps ahead while idle, so benchmarks subtract it.
-uint64_t idle_ticks;
 
 // QEMU under -icount with sleep=off (make bench) notices a device's
 // interrupt (the disk's, the UART's) only at a timer deadline while the
@@ -159,7 +173,13 @@ uint64_t idle_ticks;
 // idle machine with nothing to wake takes no timer interrupts at all.
 uint64_t idle_backstop;
 
+// An idle hart gives up the interpreter lock while it waits (pylock.h),
+// and takes it back before Python sees what woke it.  The `time` it
+// spends in wfi is counted (struct cpu's idle_ticks, kern.idle_time()):
+// under -icount with sleep=off the clock jumps ahead while idle, so
+// benchmarks subtract it.
 uint32_t trap_idle(void) {
+    struct cpu *c = mycpu();
     vm_poll_rest();                    // idle: the soft-lockup clock starts again
     // wfi wakes for an interrupt that is enabled in sie even while
     // sstatus.SIE is off, so there is no window in which a wakeup is lost
@@ -168,7 +188,8 @@ uint32_t trap_idle(void) {
     // so that the bench's figures count the machine's work, not how often
     // the backstop fired while the host was slow to finish a disk request.
     uint64_t start = rdtime();
-    while (events == 0) {
+    pylock_release();
+    while (c->events == 0) {
         uint64_t backstop = 0;
         if (idle_backstop && stimecmp_read() == ~0UL) {
             backstop = rdtime() + idle_backstop;
@@ -182,6 +203,7 @@ uint32_t trap_idle(void) {
         if (backstop == 0)
             break;                     // not the backstop: Python looks
     }
-    idle_ticks += rdtime() - start;
+    c->idle_ticks += rdtime() - start;
+    pylock_acquire();
     return trap_take_events();
 }

@@ -10,12 +10,12 @@ struct kregs { uint64_t x[32]; };
 #define EV_UART (1u << 1)
 #define EV_DEVICE (1u << 2)
 #define EV_DISK (1u << 3)
+#define EV_IPI (1u << 4)     // another hart sent this one a message
 
 void trap_init(void);
 void kerneltrap(struct kregs *regs);
 void trap_interrupt(uint64_t scause);
-uint32_t trap_idle(void);
-extern uint64_t idle_ticks;       // time spent in wfi          // wait for an interrupt; return and clear events
+uint32_t trap_idle(void);         // wait for an interrupt; return and clear events
 extern uint64_t idle_backstop;    // idle's timer deadline when none is set (0: none; make bench)
 uint32_t trap_take_events(void);   // return and clear events without waiting
 const char *trap_cause_name(uint64_t scause);

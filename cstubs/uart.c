@@ -4,9 +4,19 @@
 // with interrupts off, and under QEMU the wait is never long.  Input arrives
 // by interrupt; uart_intr() drains the receive FIFO into a ring buffer that
 // Python's console layer reads at a safe point (kern.uart_getc).
+//
+// Hart 0 takes the UART's interrupt even while another hart holds the
+// interpreter lock and reads the ring, and any hart may print a panic, so
+// the ring and the transmitter are under a spinlock.  A panic prints
+// without it (uart_panic): the machine stops anyway, and the hart that
+// panicked may be the one holding it.
 #include <stdint.h>
 #include "memlayout.h"
+#include "spinlock.h"
 #include "uart.h"
+
+static struct spinlock uart_lock = SPINLOCK_INIT("uart");
+static volatile int panicking;
 
 #define REG(r) ((volatile uint8_t *)(UART0 + (r)))
 #define RHR 0   // receive holding register
@@ -41,11 +51,21 @@ void uart_putc(int c) {
 }
 
 void uart_write(const char *s, size_t n) {
+    if (panicking) {
+        for (size_t i = 0; i < n; i++)
+            uart_putc(s[i]);
+        return;
+    }
+    spin_lock(&uart_lock);
     for (size_t i = 0; i < n; i++)
         uart_putc(s[i]);
+    spin_unlock(&uart_lock);
 }
 
+void uart_panic(void) { panicking = 1; }
+
 void uart_intr(void) {
+    spin_lock(&uart_lock);
     while (*REG(LSR) & LSR_RX_READY) {
         uint8_t c = *REG(RHR);
         if (c == intr_char)
@@ -53,21 +73,29 @@ void uart_intr(void) {
         else if (rx_tail - rx_head < RXBUF_SIZE)   // a full buffer drops input
             rxbuf[rx_tail++ % RXBUF_SIZE] = c;
     }
+    spin_unlock(&uart_lock);
 }
 
 int uart_getc(void) {
-    if (rx_head == rx_tail)
-        return -1;
-    return rxbuf[rx_head++ % RXBUF_SIZE];
+    int c = -1;
+    spin_lock(&uart_lock);
+    if (rx_head != rx_tail)
+        c = rxbuf[rx_head++ % RXBUF_SIZE];
+    spin_unlock(&uart_lock);
+    return c;
 }
 
 void uart_set_intr_char(int c) {
+    spin_lock(&uart_lock);
     intr_char = c;
     intr_char_seen = 0;
+    spin_unlock(&uart_lock);
 }
 
 int uart_take_intr_char(void) {
+    spin_lock(&uart_lock);
     int seen = intr_char_seen;
     intr_char_seen = 0;
+    spin_unlock(&uart_lock);
     return seen;
 }

@@ -9,3 +9,4 @@ void uart_intr(void);      // called from the trap handler on UART0_IRQ
 int uart_getc(void);       // next received byte, or -1 if none is buffered
 void uart_set_intr_char(int c);   // c (or -1: none) is taken out of the input...
 int uart_take_intr_char(void);    // ...and this says (once) that it came
+void uart_panic(void);      // from now on print without the lock: a panic

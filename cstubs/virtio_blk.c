@@ -20,6 +20,7 @@
 #include "panic.h"
 #include "virtio.h"
 #include "virtio_blk.h"
+#include "spinlock.h"
 
 #define NUM VIRTIO_BLK_NUM
 #define R(r) (*(volatile uint32_t *)(VIRTIO0 + (r)))
@@ -36,6 +37,10 @@ _Static_assert(6 + 8 * NUM <= HDR_OFF - USED_OFF, "used ring");
 _Static_assert(NUM * sizeof(struct virtio_blk_req) <= STATUS_OFF - HDR_OFF, "headers");
 _Static_assert(STATUS_OFF + NUM <= PGSIZE, "one page");
 
+// The rings are under a spinlock: submissions and completions come from
+// Python on whichever hart holds the interpreter lock, the interrupt's
+// acknowledgement from hart 0 at any time.
+static struct spinlock disk_lock = SPINLOCK_INIT("disk");
 static int present;
 static uint64_t capacity;
 static struct virtq_desc *desc;
@@ -126,6 +131,9 @@ int virtio_blk_init(void) {
 int virtio_blk_present(void) { return present; }
 uint64_t virtio_blk_capacity(void) { return capacity; }
 
+static int submit(uint64_t sector, void *buf, uint32_t len, int write);
+static int collect(int *id, int *st);
+
 static int alloc_desc(void) {
     for (int i = 0; i < NUM; i++) {
         if (is_free[i]) {
@@ -138,6 +146,13 @@ static int alloc_desc(void) {
 }
 
 int virtio_blk_submit(uint64_t sector, void *buf, uint32_t len, int write) {
+    spin_lock(&disk_lock);
+    int head = submit(sector, buf, len, write);
+    spin_unlock(&disk_lock);
+    return head;
+}
+
+static int submit(uint64_t sector, void *buf, uint32_t len, int write) {
     if (!present || nfree < 3)
         return -1;
     int head = alloc_desc(), data = alloc_desc(), st = alloc_desc();
@@ -160,6 +175,13 @@ int virtio_blk_submit(uint64_t sector, void *buf, uint32_t len, int write) {
 }
 
 int virtio_blk_done(int *id, int *st) {
+    spin_lock(&disk_lock);
+    int got = collect(id, st);
+    spin_unlock(&disk_lock);
+    return got;
+}
+
+static int collect(int *id, int *st) {
     if (!present || used_seen == *(volatile uint16_t *)&used->idx)
         return 0;
     __sync_synchronize();        // read the entry only after seeing its index
@@ -182,5 +204,7 @@ int virtio_blk_done(int *id, int *st) {
 void virtio_blk_intr(void) {
     // Acknowledge, so the device can interrupt again; what completed is
     // read from the used ring later, by Python.
+    spin_lock(&disk_lock);
     R(VIRTIO_MMIO_INTERRUPT_ACK) = R(VIRTIO_MMIO_INTERRUPT_STATUS) & (VIRTIO_INT_USED_RING | VIRTIO_INT_CONFIG);
+    spin_unlock(&disk_lock);
 }

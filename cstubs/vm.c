@@ -91,6 +91,7 @@ void kvm_init(uint64_t ram_end) {
     ok |= vm_map(kpt, TEST_DEVICE, TEST_DEVICE, PGSIZE, PTE_R | PTE_W);
     ok |= vm_map_megapages(kpt, PLIC, PLIC, PLIC_SIZE, PTE_R | PTE_W);
     ok |= vm_map(kpt, UART0, UART0, PGSIZE, PTE_R | PTE_W);
+    ok |= vm_map(kpt, ACLINT_SSWI, ACLINT_SSWI, PGSIZE, PTE_R | PTE_W);
     ok |= vm_map(kpt, VIRTIO0, VIRTIO0, VIRTIO_COUNT * PGSIZE, PTE_R | PTE_W);
     ok |= vm_map(kpt, TRAMPOLINE, (uint64_t)trampoline, PGSIZE, PTE_R | PTE_X);
 

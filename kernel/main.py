@@ -10,7 +10,7 @@ import sys
 import kern
 
 from kernel.abi.fslayout import ROOTINO
-from kernel.thread import kthread
+from kernel.thread import kthread, harts
 from kernel.dev import clock, console
 from kernel.syscall import table
 from kernel.fs import disk, bio, inode
@@ -71,4 +71,5 @@ def boot():
     else:
         print("Ctrl-] switches between the shell and the kernel monitor; Ctrl-A X quits QEMU.")
         proc.start_init(init_main)
+    harts.start()         # the other harts come online when this one first lets go
     kthread.idle_loop()

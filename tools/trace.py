@@ -135,11 +135,41 @@ def timeline(events):
     return names, spans, wakeups, preemptions
 
 
+def hart_timeline(events):
+    """Per hart, what it ran: [(start, end, thread label)] in microseconds,
+    from the switch events each hart recorded (an idle thread's turn is
+    left out: the lane is empty while the hart idles)."""
+    running, since, spans = {}, {}, {}
+    end = events[-1]["t"] if events else 0
+    for e in events:
+        if e["kind"] != "switch":
+            continue
+        h, t = e["hart"], e["t"]
+        if running.get(h) is not None and t > since[h]:
+            spans.setdefault(h, []).append((since[h], t, running[h]))
+        name = e["name"]
+        running[h] = None if e["b"] == 0 or name.startswith("idle") else "%s [%d]" % (name, e["b"])
+        since[h] = t
+        spans.setdefault(h, [])
+    for h, label in running.items():
+        if label is not None and end > since[h]:
+            spans[h].append((since[h], end, label))
+    return spans
+
+
 def chrome_trace(events):
     """The Chrome trace-event JSON object: a complete ("X") event per state
-    span, flow arrows ("s"/"f") for wakeups, instants ("i") for preemptions."""
+    span, flow arrows ("s"/"f") for wakeups, instants ("i") for preemptions;
+    and a second group, "harts", with one lane per hart showing what it ran."""
     names, spans, wakeups, preemptions = timeline(events)
-    out = [{"name": "process_name", "ph": "M", "pid": 1, "args": {"name": "Pyrite"}}]
+    out = [{"name": "process_name", "ph": "M", "pid": 1, "args": {"name": "Pyrite"}},
+           {"name": "process_name", "ph": "M", "pid": 2, "args": {"name": "harts"}}]
+    for hart, hs in sorted(hart_timeline(events).items()):
+        out.append({"name": "thread_name", "ph": "M", "pid": 2, "tid": hart,
+                    "args": {"name": "hart %d" % hart}})
+        for start, stop, label in hs:
+            out.append({"name": label, "cat": "hart", "ph": "X", "pid": 2, "tid": hart,
+                        "ts": start, "dur": stop - start})
     for h, label in names.items():
         out.append({"name": "thread_name", "ph": "M", "pid": 1, "tid": h, "args": {"name": label}})
     for h, hs in spans.items():
@@ -173,7 +203,15 @@ def draw(events, path, title="Pyrite scheduler trace"):
     names, spans, wakeups, preemptions = timeline(events)
     lanes = sorted(names, key=lambda h: names[h])
     row = {h: i for i, h in enumerate(lanes)}
-    fig, ax = plt.subplots(figsize=(12, 1 + 0.45 * max(len(lanes), 1)))
+    per_hart = hart_timeline(events)
+    harts = sorted(per_hart) if len(per_hart) > 1 else []    # one hart: its lane says nothing new
+    fig, ax = plt.subplots(figsize=(12, 1 + 0.45 * max(len(lanes) + len(harts), 1)))
+    palette = ["#1e88e5", "#43a047", "#fb8c00", "#8e24aa", "#00897b", "#e53935", "#6d4c41", "#3949ab"]
+    for i, hart in enumerate(harts):
+        y = len(lanes) + i
+        for start, stop, label in per_hart[hart]:
+            ax.broken_barh([(start / 1000, (stop - start) / 1000)], (y - 0.35, 0.7),
+                           facecolors=palette[sum(map(ord, label)) % len(palette)])
     for h in lanes:
         for state in COLOURS:
             bars = [(s / 1000, (e - s) / 1000) for s, e, st in spans[h] if st == state]
@@ -187,15 +225,15 @@ def draw(events, path, title="Pyrite scheduler trace"):
         xs = [t / 1000 for t, h in preemptions if h in row]
         ys = [row[h] + 0.42 for t, h in preemptions if h in row]
         ax.scatter(xs, ys, marker="v", color="#c62828", s=12, zorder=3)
-    ax.set_yticks(range(len(lanes)))
-    ax.set_yticklabels([names[h] for h in lanes])
+    ax.set_yticks(range(len(lanes) + len(harts)))
+    ax.set_yticklabels([names[h] for h in lanes] + ["hart %d (what it ran)" % h for h in harts])
     ax.set_xlabel("milliseconds")
     ax.set_title(title)
     ax.legend(handles=[Patch(color=c, label=s) for s, c in COLOURS.items()] +
               [Patch(color="#1565c0", label="wakeup (arrow)"),
                Patch(color="#c62828", label="preempted (mark)")],
               loc="upper right", fontsize="small", ncol=5)
-    ax.set_ylim(-0.7, len(lanes) + 0.3)
+    ax.set_ylim(-0.7, len(lanes) + len(harts) + 0.3)
     fig.tight_layout()
     fig.savefig(path)
     plt.close(fig)

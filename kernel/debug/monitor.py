@@ -33,6 +33,7 @@ except ImportError:
 
 from kernel.compat import const, print_exception
 from kernel.thread import kthread
+from kernel.thread import harts as harts_mod
 from kernel.dev import console, clock
 from kernel.fs import disk, bio
 from kernel.proc import proc
@@ -47,9 +48,12 @@ first_prompt_time = 0     # clock.busy_time() when the monitor started
 
 HELP = """Pyrite kernel monitor: type Python; these are at hand:
   ps()               the processes: pid, parent, state, size, ticks, user and
-                     system time, scheduling (priority/base, F fixed; edf misses), name;
+                     system time, hart (w: wired), scheduling (priority/base, F fixed;
+                     edf misses), name;
                      under a process with several LWPs, each: lid, state, what it waits for
-  threads()          the kernel threads: handle, state, name, switches, ticks, stack use
+  threads()          the kernel threads: handle, state, name, switches, ticks, stack use, hart
+  harts()            each hart: what it runs, its queue, idle time, time waiting for
+                     the interpreter lock, IPIs, threads moved in and out
   proc.kill(pid)     kill a process (it dies when it next leaves the kernel)
   resume()           give the keyboard back to the programs (or press Ctrl-])
   mem()              physical pages and the Python heap
@@ -145,12 +149,31 @@ def docstring(obj):
 def threads():
     """Print the kernel threads: handle, state, name, switches, ticks charged
     to it, and how much of its kernel stack it has used."""
-    print("%4s  %-9s %-12s %8s %6s %6s" % ("ID", "STATE", "NAME", "SWITCHES", "TICKS", "STACK"))
+    print("%4s  %-9s %-12s %8s %6s %6s %4s" % (
+        "ID", "STATE", "NAME", "SWITCHES", "TICKS", "STACK", "HART"))
     for handle in sorted(kthread.threads):
         t = kthread.threads[handle]
-        print("%4d  %-9s %-12s %8d %6d %6d" % (
-            handle, kthread.THREAD_STATE_NAMES[t.state], t.name, kthread.switches(t), kthread.cpu_time(t) // clock.tick_cycles,
-            kern.thread_stack_used(handle)))
+        print("%4d  %-9s %-12s %8d %6d %6d %4s" % (
+            handle, kthread.THREAD_STATE_NAMES[t.state], t.name, kthread.switches(t),
+            kthread.cpu_time(t) // clock.tick_cycles, kern.thread_stack_used(handle),
+            proc.hart_name(t)))
+
+
+def harts():
+    """Print each hart: what it runs, its queue and mail, how much of its
+    time it was idle and waited for the interpreter lock (per mille of the
+    time since boot), how often it took the lock, IPIs received, threads
+    moved in and out, its policy."""
+    print("%4s %-12s %6s %4s %6s %8s %8s %8s %6s %5s %5s  %s" % (
+        "HART", "RUNNING", "QUEUED", "MAIL", "IDLE%o", "LOCK%o", "TAKEN", "WAITED", "IPIS",
+        "IN", "OUT", "POLICY"))
+    since = kern.time() - clock.start_time
+    for c in kthread.online:
+        st = harts_mod.stats(c)
+        print("%4d %-12s %6d %4d %6d %8d %8d %8d %6d %5d %5d  %s" % (
+            st["hart"], st["running"], st["queued"], st["mail"], st["idle"] * 1000 // since,
+            st["lock_wait"] * 1000 // since, st["lock_taken"], st["lock_contended"], st["ipis"],
+            st["moved_in"], st["moved_out"], st["policy"]))
 
 
 def ps():
@@ -249,7 +272,8 @@ def namespace():
     env = {"__name__": "__monitor__", "kern": kern, "kthread": kthread, "clock": clock,
            "console": console, "selftest": selftest, "proc": proc, "disk": disk, "gc": gc, "sys": sys,
            "faults": faults, "bio": bio, "sched": schedmon, "trace": tracemon}
-    for name in ("help", "ps", "threads", "resume", "mem", "uptime", "poweroff", "crash", "bench"):
+    for name in ("help", "ps", "threads", "harts", "resume", "mem", "uptime", "poweroff", "crash",
+                 "bench"):
         env[name] = globals()[name]
     return env
 

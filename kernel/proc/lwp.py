@@ -333,6 +333,8 @@ def suspend(p, lid):
         else:
             return -1                     # a deadlock: no one left to continue it
     kern.tf_set(target.trapframe, kern.FIELD_HOLD, 1)
+    if target.thread is not None:
+        kthread.kick(target.thread)       # running on another hart: make it stop now
     return 0
 
 
@@ -478,4 +480,5 @@ def ps(p):
     for lid in sorted(p.lwps.table):
         lwp = p.lwps.table[lid]
         state, waits = state_name(lwp)
-        print("%5s %5s    lwp %3d %-9s %s" % ("", "", lid, state, waits))
+        hart = "-" if lwp.thread is None or lwp.thread.cpu is None else lwp.thread.cpu.hart
+        print("%5s %5s    lwp %3d hart %s %-9s %s" % ("", "", lid, hart, state, waits))

@@ -317,14 +317,22 @@ def state_name(p):
     return PROC_STATE_NAMES[p.state]
 
 
+def hart_name(thread):
+    """The hart a thread belongs to, for ps: "2", "2w" if it is wired
+    there, "-" for none (a zombie's)."""
+    if thread is None or thread.cpu is None:
+        return "-"
+    return "%d%s" % (thread.cpu.hart, "w" if thread.wired >= 0 else "")
+
+
 def ps(long=False):
     """Print the process table (the console's ^P; the monitor's ps() is
-    long: user and system time in milliseconds, and the scheduling, a
+    long: user and system time in milliseconds, the hart, and the scheduling, a
     line for each LWP of a process that has several, and its pending
     notes)."""
     if long:
-        print("%5s %5s  %-9s %8s %6s %8s %8s  %-10s %s" % (
-            "PID", "PPID", "STATE", "SIZE", "TICKS", "USER_MS", "SYS_MS", "SCHED", "NAME"))
+        print("%5s %5s  %-9s %8s %6s %8s %8s %4s  %-10s %s" % (
+            "PID", "PPID", "STATE", "SIZE", "TICKS", "USER_MS", "SYS_MS", "HART", "SCHED", "NAME"))
     else:
         print("%5s %5s  %-9s %8s %6s  %s" % ("PID", "PPID", "STATE", "SIZE", "TICKS", "NAME"))
     for pid in sorted(procs):
@@ -333,9 +341,9 @@ def ps(long=False):
         user, system = times(p)[:2]
         ticks = (user + system) // clock.tick_cycles
         if long:
-            print("%5d %5d  %-9s %8d %6d %8d %8d  %-10s %s" % (
+            print("%5d %5d  %-9s %8d %6d %8d %8d %4s  %-10s %s" % (
                 pid, ppid, state_name(p), p.size, ticks, user // (1000 * US),
-                system // (1000 * US), sched_name(p), p.name))
+                system // (1000 * US), hart_name(p.thread), sched_name(p), p.name))
             if p.lwps is not None:
                 lwp.ps(p)
             if p.notes:

@@ -2,7 +2,7 @@
 # wire(), which ties a process to one hart (Plan 9's procwired).
 import kern
 
-from kernel.thread import kthread
+from kernel.thread import harts
 from kernel.syscall import table
 from kernel.proc import proc
 
@@ -25,12 +25,14 @@ def sys_wire(p):
         return -1
     if hart < -1 or hart >= kern.nharts():
         return -1
+    if target.thread.sched.admitted:
+        return -1                 # an EDF task's reservation is on its own hart
     if target.lwps is None:
-        kthread.wire(target.thread, hart)
+        harts.wire(target.thread, hart)
     else:
         for one in target.lwps.table.values():
             if one.thread is not None:
-                kthread.wire(one.thread, hart)
+                harts.wire(one.thread, hart)
     return 0
 
 

@@ -39,7 +39,7 @@
 import kern
 
 from kernel.compat import const
-from kernel.abi.limits import MAX_THREADS
+from kernel.abi.limits import MAX_THREADS, NCPU
 from kernel import sched
 from kernel.sched.base import State, NEW, WOKEN, PREEMPTED, YIELDED, NEVER, PRI_KPROC
 from kernel.thread import events, timer, trace
@@ -70,6 +70,7 @@ class Thread:
         self.result = None        # what its function returned
         self.done = False
         self.wired = -1           # the hart it must run on, or -1: any (wire())
+        self.cpu = None           # the Cpu (hart) whose scheduler holds it
 
     def __repr__(self):
         return "<Thread %d %s %s>" % (self.handle, self.name, THREAD_STATE_NAMES[self.state])
@@ -97,6 +98,62 @@ sleepers = {}         # channel -> Thread or [Thread], the wait queues
 exited = []           # exited threads whose stacks are not freed yet
 need_resched = False  # the policy wants the running thread off the CPU
 
+# ---- Harts ----
+#
+# Each hart has a scheduler of its own, as in DragonFly's LWKT: its own
+# idle thread, its own instance of the policy and run queue, its own timer
+# slots (in C).  The globals above from `policy` to `need_resched`, with
+# `load`, are the state of ONE hart: the one that holds the interpreter
+# lock (cstubs/pylock.h) and so runs this Python now, `here`.  When another
+# hart takes the lock, the C side calls enter_hart(), which saves them in
+# the Cpu of the hart that ran Python last and loads the newcomer's.  So
+# the scheduling code reads as if there were one CPU, and on one hart the
+# swap never happens.
+#
+# A hart never touches another hart's run queue.  Work for another hart
+# -- a thread it should run, a request for work, a wiring, a new policy --
+# goes into that hart's mailbox with an inter-processor interrupt
+# (cstubs/ipi.c) to get its attention, and the hart reads its mail at its
+# next safe point (EV_IPI: kernel/thread/harts.py).  A thread's `cpu` is
+# the hart whose scheduler holds it: only that hart queues it, and a
+# thread moves to another hart only by being sent there.
+
+MAIL_STEAL = const(10)     # payload: the idle Cpu asking for a thread
+MAIL_WIRE = const(11)      # payload: a thread of ours now wired elsewhere
+MAIL_POLICY = const(12)    # payload: the name of the policy to use
+MAIL_REQUEUE = const(13)   # payload: a thread whose priority changed
+# (A mail whose kind is a `why` -- NEW, WOKEN, ... -- hands the hart a
+# runnable thread to queue.)
+
+
+class Cpu:
+    """One hart's scheduler: its idle thread, policy objects and mailbox,
+    and its share of the globals above while another hart runs Python."""
+
+    def __init__(self, hart, idle):
+        self.hart = hart
+        self.idle_thread = idle
+        self.mail = []           # kind, payload, kind, payload, ... (MAIL_* or a why)
+        self.made = {}           # its time-sharing policy objects, by name
+        self.asked = None        # the hart it asked for work, until it runs something
+        self.moved_in = 0        # threads sent here from other harts, for ever
+        self.moved_out = 0       # threads this hart sent away
+        # The per-hart globals, saved here while another hart runs Python.
+        self.current = idle
+        self.policy = None
+        self.enqueue = self.pick_next = self.next_timer = self.blocked = self.requeue = None
+        self.slice_timer = False
+        self.need_resched = False
+        self.load = 0
+        self.load_time = 0
+
+
+here = None           # the Cpu of the hart running this Python
+cpus = [None] * NCPU  # hart id -> its Cpu, once it is online
+online = []           # the Cpus of the online harts, in the order they came
+idle_harts = []       # Cpus of harts waiting in wfi with nothing to run
+several = False       # more than one hart is online (the hot paths test this first)
+
 
 def boot_choice():
     """The policy and quantum the boot arguments name: `sched=plan9`,
@@ -119,11 +176,15 @@ def init(policy_name=None):
     """Adopt the running boot thread as the idle thread; schedule the
     others with the named policy (a key of sched.POLICIES; by default
     what the boot arguments say)."""
-    global current, idle_thread, quantum
+    global current, idle_thread, quantum, here, _made
     if policy_name is None:
         policy_name, quantum_us = boot_choice()
         if quantum_us > 0:
             quantum = quantum_us * sched.US
+    idle_thread = Thread("idle", None, ())
+    here = Cpu(kern.hart(), idle_thread)
+    idle_thread.cpu = here
+    _made = here.made
     try:
         _install(_make(policy_name, sched.DEFAULT))
     except ValueError as exc:
@@ -132,12 +193,101 @@ def init(policy_name=None):
     timer.on_timer(timer.SCHED, sched_timer)
     events.on_event(kern.EV_TIMER, timer.fired)
     trace.watchers.append(_trace_changed)
-    idle_thread = Thread("idle", None, ())
     idle_thread.handle = kern.thread_current()
     idle_thread.state = RUNNING
     threads[idle_thread.handle] = idle_thread
     current = idle_thread
     kern.thread_set_name(idle_thread.handle, "idle")
+    cpus[here.hart] = here
+    online.append(here)
+    kern.set_hart_hook(enter_hart)
+
+
+def save_hart(c):
+    """Keep the per-hart globals in c, the Cpu of the hart that ran
+    Python until now."""
+    c.current = current
+    c.policy = policy
+    c.enqueue = _enqueue
+    c.pick_next = _pick_next
+    c.next_timer = _next_timer
+    c.blocked = _blocked
+    c.requeue = _requeue
+    c.slice_timer = _slice_timer
+    c.need_resched = need_resched
+    c.load = load
+    c.load_time = load_time
+
+
+def load_hart(c):
+    """Make c's per-hart state the globals: c's hart runs Python now."""
+    global here, current, idle_thread, policy, _enqueue, _pick_next, _next_timer, _blocked
+    global _requeue, _slice_timer, need_resched, load, load_time, _made
+    here = c
+    current = c.current
+    idle_thread = c.idle_thread
+    policy = c.policy
+    _enqueue = c.enqueue
+    _pick_next = c.pick_next
+    _next_timer = c.next_timer
+    _blocked = c.blocked
+    _requeue = c.requeue
+    _slice_timer = c.slice_timer
+    need_resched = c.need_resched
+    load = c.load
+    load_time = c.load_time
+    _made = c.made
+
+
+def enter_hart(hart):
+    """A hart took the interpreter lock after another hart held it
+    (called by the lock itself, cstubs/pylock.c): swap the per-hart state."""
+    c = cpus[hart]
+    if c is not here and c is not None:
+        save_hart(here)
+        load_hart(c)
+
+
+def send(c, kind, payload):
+    """Mail to the hart of Cpu c (never this one), and an IPI if its
+    mailbox was empty: a hart empties all of it when it looks."""
+    mail = c.mail
+    first = not mail
+    mail.append(kind)
+    mail.append(payload)
+    if first:
+        kern.ipi(c.hart)
+
+
+def migrate(thread, c):
+    """thread, queued nowhere, belongs to hart c from now on (its
+    policy state starts afresh there)."""
+    here.moved_out += 1
+    c.moved_in += 1
+    thread.cpu = c
+    thread.sched.reset()
+
+
+def _send_runnable(thread, why):
+    """thread became runnable (state RUNNABLE, queued nowhere): queue it
+    here, or send it to the hart that should run it -- its own, or, if
+    that one is busy, a hart with nothing to do (not a wired thread or an
+    admitted real-time task, whose reservation is on its own hart)."""
+    global need_resched
+    c = thread.cpu
+    if thread.wired >= 0:
+        c = cpus[thread.wired]
+        if c is not thread.cpu:
+            migrate(thread, c)
+    elif idle_harts and c not in idle_harts and not thread.sched.admitted:
+        c = idle_harts.pop()
+        if c is not thread.cpu:
+            migrate(thread, c)
+    if c is here:
+        if _enqueue(thread, why, kern.time()):
+            need_resched = True
+    else:
+        send(c, why, thread)
 
 
 _made = {}            # time-sharing policy name -> its one object, reused
@@ -153,6 +303,12 @@ def _install(new):
     _blocked = new.blocked
     _requeue = new.requeue if hasattr(new, "requeue") else _requeue_by_hooks
     _slice_timer = getattr(new, "slice_timer", False)
+
+
+def install_policy(name):
+    """This hart schedules with the policy `name`, in objects of its own
+    (a hart coming online: kernel/thread/harts.py)."""
+    _install(_make(name, sched.DEFAULT))
 
 
 def _make(name, inner):
@@ -204,6 +360,7 @@ def spawn_at(base, fixed, name, function, *args):
     thread = Thread(name, function, args)
     thread.sched.base = thread.sched.pri = base
     thread.sched.fixed = fixed
+    thread.cpu = place()
     handle = kern.thread_new(_thread_main, thread)
     if handle < 0:
         return None
@@ -221,7 +378,7 @@ def spawn_at(base, fixed, name, function, *args):
     except BaseException:
         # Out of memory half-way (a call's frame may come from the heap):
         # no thread after all, rather than one never scheduled.
-        if thread.sched.queued:
+        if thread.sched.queued and thread.cpu is here:
             policy.remove(thread)
         del threads[handle]
         kern.thread_free(handle)
@@ -272,7 +429,9 @@ def make_runnable(thread, why=WOKEN):
         trace.record(trace.WAKEUP, current.handle, thread.handle)
     thread.state = RUNNABLE
     thread.chan = None
-    if _enqueue(thread, why, kern.time()):
+    if several and (thread.cpu is not here or idle_harts):
+        _send_runnable(thread, why)
+    elif _enqueue(thread, why, kern.time()):
         need_resched = True
     if policy.rearm:
         rearm()
@@ -328,7 +487,22 @@ def yield_if_asked():
         need_resched = False
         if trace.on:
             trace.record(trace.PREEMPT, current.handle, 0)
-        yield_(PREEMPTED)
+        me = current
+        if several and me.wired >= 0 and cpus[me.wired] is not here:
+            move_to(me, cpus[me.wired])   # wired to another hart while it ran here
+        else:
+            yield_(PREEMPTED)
+
+
+def move_to(me, c):
+    """The running thread leaves this hart for hart c (it was wired
+    there): it is sent there, runnable, and this hart runs another."""
+    now = kern.time()
+    me.state = RUNNABLE
+    _blocked(me, now)
+    migrate(me, c)
+    send(c, NEW, me)
+    run_next()
 
 
 def sleep(chan):
@@ -384,10 +558,19 @@ def _trace_switch(old, new):
     trace.record(trace.SWITCH, old.handle, new.handle, new.name)
 
 
+def kick(thread):
+    """If thread runs on another hart, interrupt that hart, so that the
+    thread comes back into the kernel and looks at what changed (kill,
+    a note, a suspension) now, not at its next timer tick."""
+    if thread.state == RUNNING and thread.cpu is not here:
+        kern.kick(thread.cpu.hart)
+
+
 def wake(thread):
     """Make one sleeping thread runnable, whatever it sleeps on (kill uses
     this; the woken thread re-checks why it slept and sees it was killed)."""
     if thread.state != SLEEPING:
+        kick(thread)                      # it may run on another hart: make it look now
         return
     waiting = sleepers.get(thread.chan)
     if waiting is thread:
@@ -412,7 +595,9 @@ def wakeup(chan):
             trace.record(trace.WAKEUP, current.handle, waiting.handle)
         waiting.state = RUNNABLE
         waiting.chan = None
-        if _enqueue(waiting, WOKEN, kern.time()):
+        if several and (waiting.cpu is not here or idle_harts):
+            _send_runnable(waiting, WOKEN)
+        elif _enqueue(waiting, WOKEN, kern.time()):
             need_resched = True
     if policy.rearm:
         rearm()
@@ -430,7 +615,9 @@ def _woken(thread, now):
         trace.record(trace.WAKEUP, current.handle, thread.handle)
     thread.state = RUNNABLE                # make_runnable(), by hand
     thread.chan = None
-    if _enqueue(thread, WOKEN, now):
+    if several and (thread.cpu is not here or idle_harts):
+        _send_runnable(thread, WOKEN)
+    elif _enqueue(thread, WOKEN, now):
         need_resched = True
 
 
@@ -520,6 +707,8 @@ def sched_timer(now):
     account_load(now)
     if policy.tick(running, now):
         need_resched = True
+    if idle_harts:
+        rebalance()
     kern.timer_arm(timer.SCHED, _next_timer(running, now))
 
 
@@ -542,7 +731,9 @@ def set_priority(thread, base, fixed):
     st = thread.sched
     st.base = base
     st.fixed = fixed
-    if st.queued:
+    if thread.cpu is not here:
+        send(thread.cpu, MAIL_REQUEUE, thread)    # its hart requeues it
+    elif st.queued:
         policy.remove(thread)
         _enqueue(thread, NEW, kern.time())
 
@@ -551,10 +742,19 @@ def use(name, new_quantum=0):
     """Switch every thread to the policy `name` (a key of sched.POLICIES,
     or "edf+rr" / "edf+plan9"; plain "edf" runs over the current time-sharing
     policy).  Runnable threads move across in their old policy's order;
-    nobody is lost or queued twice.  The running thread yields at the end."""
+    nobody is lost or queued twice.  The running thread yields at the end.
+    Other harts switch when they read the mail that says so."""
     global quantum
     if new_quantum > 0:
         quantum = new_quantum
+    for c in online:
+        if c is not here:
+            send(c, MAIL_POLICY, name)
+    return use_here(name)
+
+
+def use_here(name):
+    """use(), on this hart alone."""
     new = _make(name, policy.inner.name if hasattr(policy, "inner") else policy.name)
     old = policy
     queued = old.threads()
@@ -563,7 +763,8 @@ def use(name, new_quantum=0):
     if current is not idle_thread:
         old.remove(current)
     for t in threads.values():
-        t.sched.reset()
+        if t.cpu is here:
+            t.sched.reset()
     _install(new)
     if trace.on:
         trace.record(trace.POLICY, 0, 0, name)
@@ -579,21 +780,92 @@ def use(name, new_quantum=0):
 
 
 def idle_loop():
-    """The boot thread's work for the rest of time: run threads, or wait."""
+    """An idle thread's work for the rest of time: run threads, or wait.
+    A hart about to wait asks the busiest other hart for a thread first
+    (once: until it runs something), and counts as idle while it waits,
+    so that threads woken elsewhere come to it."""
     while True:
         nxt = pick_runnable(kern.time())
         if nxt is not None:
+            here.asked = None
             switch_to(nxt, kern.time())
         else:
             account_load(kern.time())
-            happened = kern.idle()
+            if here.asked is None and len(online) > 1:
+                ask_for_work()
+            idle_harts.append(here)
+            happened = kern.idle()         # may come back with another hart's Python state:
+            if here in idle_harts:         # the lock's enter_hart() has swapped it back
+                idle_harts.remove(here)
             account_load(kern.time())
             events.dispatch(happened)
 
 
-def wire(thread, hart):
-    """Tie thread to one hart (-1: let it run on any)."""
-    thread.wired = hart
+def hart_load(c):
+    """How busy hart c is: threads queued, running and on their way to it."""
+    if c is here:
+        return len(policy) + (0 if current is idle_thread else 1) + len(c.mail) // 2
+    return len(c.policy) + (0 if c.current is c.idle_thread else 1) + len(c.mail) // 2
+
+
+def place():
+    """The hart a new thread should start on: the least loaded (this one
+    when it ties).  Plan 9 and DragonFly both start a thread where it was
+    made when they can; we prefer spreading, since a new process is most
+    often the start of new work."""
+    best = here
+    if len(online) > 1:
+        least = hart_load(here)
+        for c in online:
+            if c is not here:
+                n = hart_load(c)
+                if n < least:
+                    best, least = c, n
+    return best
+
+
+def movable():
+    """A queued thread of this hart that may move to another (the last to
+    run here; not wired, not an admitted real-time task), or None."""
+    queued = policy.threads()
+    i = len(queued) - 1
+    while i >= 0:
+        t = queued[i]
+        if t.wired < 0 and not t.sched.admitted and t.state == RUNNABLE:
+            return t
+        i -= 1
+    return None
+
+
+def give_work(to):
+    """Send one of our queued threads to the hart of Cpu `to`, if one may
+    go: a steal request (MAIL_STEAL), or rebalance() pushing."""
+    t = movable()
+    if t is not None and to is not here:
+        policy.remove(t)
+        migrate(t, to)
+        send(to, NEW, t)
+
+
+def ask_for_work():
+    """About to idle: ask the hart with the most queued threads for one."""
+    best = None
+    most = 0
+    for c in online:
+        if c is not here:
+            n = len(c.policy)
+            if n > most:
+                best, most = c, n
+    if best is not None:
+        here.asked = best
+        send(best, MAIL_STEAL, here)
+
+
+def rebalance():
+    """Plan 9's rebalance, run at each scheduling timer: a hart with
+    threads waiting while another has nothing to do pushes one there."""
+    if idle_harts and len(policy) > 0:
+        give_work(idle_harts.pop())
 
 
 def by_handle(handle):

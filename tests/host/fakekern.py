@@ -15,12 +15,14 @@ import sys
 EV_TIMER = 1
 EV_UART = 2
 EV_DEVICE = 4
+EV_IPI = 16
 
 
 class FakeKern:
     EV_TIMER = EV_TIMER
     EV_UART = EV_UART
     EV_DEVICE = EV_DEVICE
+    EV_IPI = EV_IPI
     PGSIZE = 4096
     KSTACK_SIZE = 16384
     TIMEBASE_HZ = 10_000_000
@@ -77,6 +79,28 @@ class FakeKern:
         self.notes_entered = []       # (trapframe, handler, text, a0) of note_enter()
         self.notes_returned = []      # trapframes note_return() restored
         self.user_stack_full = False  # note_enter() finds no room (-1)
+
+    # ---- harts: this fake is one hart ----
+    def hart(self):
+        return 0
+
+    def nharts(self):
+        return 1
+
+    def harts_present(self):
+        return 1
+
+    def set_hart_hook(self, fn):
+        self.hart_hook = fn
+
+    def ipi(self, hart):
+        raise AssertionError("one hart: nothing to send an IPI to")
+
+    def kick(self, hart):
+        raise AssertionError("one hart: nothing to kick")
+
+    def hart_stats(self, hart):
+        return (0, 0, 0, 0, 0)
 
     # ---- time and events ----
     def time(self):

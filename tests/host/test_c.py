@@ -90,12 +90,19 @@ def kalloc(tmp_path):
         size_t kalloc_total_pages(void);
         void kfree_checked(void *pa);
         extern int panics;
+        extern int locks_held;
     """, """
         #include <stdint.h>
         #include <stddef.h>
         #include <setjmp.h>
         #include "kalloc.h"
+        #include "spinlock.h"
         int panics;
+        /* One thread here: the spinlock only counts, so that a test can
+           see every path (a panic's too) lets go of it. */
+        int locks_held;
+        void spin_lock(struct spinlock *lk) { locks_held++; }
+        void spin_unlock(struct spinlock *lk) { locks_held--; }
         /* kalloc.c's panic(): count it, and skip the rest of the call. */
         static jmp_buf on_panic;
         void panic(const char *fmt, ...) { panics++; longjmp(on_panic, 1); }
@@ -106,7 +113,8 @@ def kalloc(tmp_path):
     arena = ffi.new("char[]", 64 * 4096 + 4095)
     start = (int(ffi.cast("uintptr_t", arena)) + 4095) & ~4095
     lib.kalloc_init(start, start + 64 * 4096)
-    return ffi, lib, arena
+    yield ffi, lib, arena
+    assert lib.locks_held == 0       # every path let go of the allocator's lock
 
 
 def test_kalloc_all_then_free_all(kalloc):

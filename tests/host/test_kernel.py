@@ -480,13 +480,13 @@ def test_monitor_namespace_and_commands(kern, kthread, capsys):
     from kernel.debug import monitor
     from kernel.dev import clock
     env = monitor.namespace()
-    for name in ("help", "ps", "threads", "resume", "mem", "uptime", "poweroff", "crash",
+    for name in ("help", "ps", "threads", "harts", "resume", "mem", "uptime", "poweroff", "crash",
                  "bench", "kern", "kthread", "proc", "clock", "console", "selftest", "gc", "sys"):
         assert name in env, name
     kthread.spawn("worker", print)
     monitor.threads()
     out = capsys.readouterr().out.splitlines()
-    assert out[0].split() == ["ID", "STATE", "NAME", "SWITCHES", "TICKS", "STACK"]
+    assert out[0].split() == ["ID", "STATE", "NAME", "SWITCHES", "TICKS", "STACK", "HART"]
     assert [line.split()[2] for line in out[1:]] == ["idle", "worker"]
     kern.now = clock.start_time + 17 * clock.tick_cycles + 1
     assert monitor.uptime() == 17

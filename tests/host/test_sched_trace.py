@@ -51,10 +51,33 @@ def test_chrome_trace_json(tmp_path):
     doc = trace.chrome_trace(events)
     json.dumps(doc)                              # serialisable
     phases = [e["ph"] for e in doc["traceEvents"]]
-    assert phases.count("M") == 3                # the process and its two lanes
+    assert phases.count("M") == 5                # two groups, two thread lanes, one hart lane
     assert {"X", "s", "f", "i"} <= set(phases)
-    x = [e for e in doc["traceEvents"] if e["ph"] == "X"]
+    x = [e for e in doc["traceEvents"] if e["ph"] == "X" and e["pid"] == 1]
     assert all(e["dur"] > 0 and e["name"] in trace.COLOURS for e in x)
+    on_hart = [(e["name"], e["ts"], e["dur"]) for e in doc["traceEvents"]
+               if e["ph"] == "X" and e["pid"] == 2]
+    assert on_hart == [("hog [4]", 0, 10000), ("sh [5]", 10000, 1000), ("hog [4]", 11000, 10000),
+                       ("sh [5]", 21000, 10000)]
+
+
+SMP_DUMP = """\
+TRACE BEGIN 6 10000000
+E 1000 0 switch 0 4 hog
+E 1000 1 switch 9 5 spin
+E 51000 1 switch 5 9 idle1
+E 61000 1 switch 9 6 cat
+E 101000 0 switch 4 0 idle
+E 121000 1 switch 6 9 idle1
+TRACE END
+"""
+
+
+def test_hart_lanes_show_what_each_hart_ran():
+    events, _ = trace.parse(SMP_DUMP)
+    lanes = trace.hart_timeline(events)
+    assert lanes == {0: [(0, 10000, "hog [4]")],
+                     1: [(0, 5000, "spin [5]"), (6000, 12000, "cat [6]")]}
 
 
 def test_draw_writes_a_picture(tmp_path):

@@ -40,23 +40,27 @@ def test_more_ram_from_the_device_tree(machine, boot):
     assert big_machine.value("kern.machine()[1]") == 256 << 20
 
 
-def test_second_hart_parked(boot, kernel_elf):
+def test_every_hart_comes_online(boot, kernel_elf):
     from tools.symbolize import symbolize
 
-    m = boot("-smp", "2")
+    m = boot("-smp", "3")
     cpus = m.qmp("query-cpus-fast")
-    assert len(cpus) == 2
-    assert m.run("6*7") == "42"
-    m.run("threads()")      # some switching and allocation with the other hart present
-    # Hart 1 sits in the park loop of boot/entry.S, in M-mode.
+    assert len(cpus) == 3
+    assert m.run("kern.nharts()") == "3"
+    assert m.run("sorted(c.hart for c in kthread.online)") == "[0, 1, 2]"
+    # Each hart has its own idle thread, and each waits in the kernel's
+    # idle loop in S-mode (not parked in M-mode in boot/entry.S).
+    assert m.run("sorted(c.idle_thread.name for c in kthread.online)") == "['idle', 'idle1', 'idle2']"
+    table = m.run("harts()").splitlines()
+    assert table[0].split()[:3] == ["HART", "RUNNING", "QUEUED"], table
+    assert sorted(int(row.split()[0]) for row in table[1:]) == [0, 1, 2], table
     regs = m.hmp("info registers -a")
     sections = re.split(r"^CPU#(\d+)", regs, flags=re.M)
     per_cpu = {int(sections[i]): sections[i + 1] for i in range(1, len(sections), 2)}
-    assert set(per_cpu) == {0, 1}
-    pc1 = int(re.search(r"\bpc\s+([0-9a-f]+)", per_cpu[1]).group(1), 16)
-    hartid1 = int(re.search(r"\bmhartid\s+([0-9a-f]+)", per_cpu[1]).group(1), 16)
-    assert hartid1 == 1
-    assert symbolize(kernel_elf, pc1).startswith("park"), symbolize(kernel_elf, pc1)
+    assert set(per_cpu) == {0, 1, 2}
+    for hart in (1, 2):
+        pc = int(re.search(r"\bpc\s+([0-9a-f]+)", per_cpu[hart]).group(1), 16)
+        assert not symbolize(kernel_elf, pc).startswith("park"), symbolize(kernel_elf, pc)
     assert m.run("uptime() >= 0") == "True"
 
 

@@ -72,7 +72,10 @@ def test_monitor_shows_each_lwp(shell):
     to_monitor(shell)
     table = shell.run("ps()")
     rows = table[table.index("lwptests"):].splitlines()[1:6]
-    lwps = [row.split(None, 3)[1:] for row in rows]
+    # Each row: lwp LID hart HART STATE [WHAT IT WAITS FOR].
+    parts = [row.split() for row in rows]
+    assert all(p[0] == "lwp" and p[2] == "hart" and p[3].isdigit() for p in parts), table
+    lwps = [[p[1]] + p[4:] for p in parts]
     assert [l[0] for l in lwps] == ["1", "2", "3", "4", "5"], table
     assert lwps[0][1:] == ["sleeping", "lwp_wait"], table
     assert lwps[1][1:] == ["sleeping", "lwp_park"], table

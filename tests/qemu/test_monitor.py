@@ -10,10 +10,11 @@ THREADS_HEADER = re.compile(r"ID\s+STATE\s+NAME\s+SWITCHES\s+TICKS\s+STACK")
 
 
 def thread_rows(text):
-    """{name: (id, state)} from the output of threads()."""
+    """{name: (id, state)} from the output of threads() (its last column
+    is the hart: "0", or "2w" when the thread is wired there)."""
     rows = {}
     for line in text.splitlines():
-        m = re.match(r"\s*(\d+)\s+(\w+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s*$", line)
+        m = re.match(r"\s*(\d+)\s+(\w+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+w?\s*$", line)
         if m:
             rows[m.group(3)] = (int(m.group(1)), m.group(2))
     return rows

@@ -151,7 +151,8 @@ def test_ps_and_time_show_the_accounting(boot):
     assert rows[0][5] == "p10/10"
     table = monitor_eval(m, "ps()")
     header = table.splitlines()[0].split()
-    assert header == ["PID", "PPID", "STATE", "SIZE", "TICKS", "USER_MS", "SYS_MS", "SCHED", "NAME"]
+    assert header == ["PID", "PPID", "STATE", "SIZE", "TICKS", "USER_MS", "SYS_MS", "HART", "SCHED",
+                      "NAME"]
 
 
 @pytest.mark.parametrize("policy", ["plan9", "edf+plan9"])
