@@ -251,8 +251,9 @@ uint64_t kthread_cpu(int handle) {
     struct kthread *t = kthread_lookup(handle);
     if (t == NULL)
         return 0;
-    if (t == running())
-        return t->cpu + rdtime() - mycpu()->switched_at;
+    for (int i = 0; i < NCPU; i++)       // running on some hart: its turn so far too
+        if (cpus[i].current == t)
+            return t->cpu + rdtime() - cpus[i].switched_at;
     return t->cpu;
 }
 

@@ -1,7 +1,7 @@
 // Physical and virtual memory layout of QEMU's virt machine as Pyrite uses it.
 #pragma once
 
-// PGSIZE, MAXVA, USER_TOP and MAX_THREADS come from kernel/abi/limits.py,
+// PGSIZE, MAXVA, USER_TOP, MAX_THREADS and NCPU come from kernel/abi/limits.py,
 // shared with the kernel's Python and the user programs
 // (build/include/abi.h, written by tools/gen_headers.py).
 #include "abi.h"
@@ -35,7 +35,13 @@
 #define KSTACK_REGION_BOTTOM (KSTACK_REGION_TOP - KSTACK_SLOTS * KSTACK_SLOT_SIZE)
 
 // A process's address space (the layout itself is Python's: kernel/mm/uvm.py,
-// kernel/proc/exec.py): user memory is [0, USER_TOP), and the trapframe page
-// sits right above it, just below the trampoline.
-#define TRAPFRAME USER_TOP
-_Static_assert(TRAPFRAME + PGSIZE == TRAMPOLINE, "the trapframe page is just below the trampoline");
+// kernel/proc/exec.py): user memory is [0, USER_TOP), and above it, up to
+// the trampoline, one trapframe slot per hart.  Hart h enters user mode
+// with its running LWP's trapframe page mapped at TRAPFRAME_SLOT(h)
+// (kern.run_user): two LWPs of one process on two harts share the page
+// table but not a slot.  Hart 0's slot, TRAPFRAME, is right below the
+// trampoline.
+#define TRAPFRAME (TRAMPOLINE - PGSIZE)
+#define TRAPFRAME_SLOT(hart) (TRAPFRAME - (unsigned long)(hart) * PGSIZE)
+_Static_assert(TRAPFRAME_SLOT(NCPU - 1) == USER_TOP, "user memory ends below the lowest slot");
+_Static_assert(USER_TOP / MEGAPAGE == TRAMPOLINE / MEGAPAGE, "the slots share the trampoline's leaf table");

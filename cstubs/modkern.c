@@ -248,7 +248,6 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_tf_get), MP_ROM_PTR(&kern_tf_get_obj) },
     { MP_ROM_QSTR(MP_QSTR_tf_set), MP_ROM_PTR(&kern_tf_set_obj) },
     { MP_ROM_QSTR(MP_QSTR_tf_copy), MP_ROM_PTR(&kern_tf_copy_obj) },
-    { MP_ROM_QSTR(MP_QSTR_map_trapframe), MP_ROM_PTR(&kern_map_trapframe_obj) },
     { MP_ROM_QSTR(MP_QSTR_arg_int), MP_ROM_PTR(&kern_arg_int_obj) },
     { MP_ROM_QSTR(MP_QSTR_arg_addr), MP_ROM_PTR(&kern_arg_addr_obj) },
     { MP_ROM_QSTR(MP_QSTR_uvm_create), MP_ROM_PTR(&kern_uvm_create_obj) },

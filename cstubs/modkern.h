@@ -28,7 +28,6 @@ extern const mp_obj_fun_builtin_fixed_t kern_thread_cpu_obj, kern_thread_switche
 extern const mp_obj_type_t kern_runqueue_type;
 extern const mp_obj_fun_builtin_fixed_t kern_hart_obj, kern_nharts_obj, kern_harts_present_obj,
     kern_start_harts_obj, kern_set_hart_hook_obj, kern_ipi_obj, kern_kick_obj, kern_hart_stats_obj;   // modkern_hart.c
-extern const mp_obj_fun_builtin_fixed_t kern_map_trapframe_obj;                 // modkern_user.c (LWPs)
 
 // Arguments that name kernel pages (modkern_user.c): a page from kalloc,
 // or a ValueError; tf_arg takes 0 for the running thread's own trapframe.

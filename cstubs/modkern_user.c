@@ -18,8 +18,9 @@
 #include "sysnum.h"
 #include "vm.h"
 #include "kthread.h"
+#include "cpu.h"
 
-long run_user(struct trapframe *tf, uint64_t satp);
+long run_user(struct trapframe *tf, uint64_t satp, uint64_t slot);
 
 // Trapframes and page tables are pages from kalloc: a Python slip that
 // passes anything else is an exception, not memory corruption.
@@ -53,15 +54,39 @@ static int gives_memory_back(long code) {
         code == SYS_lwp_exit || code == SYS_lwp_wait;
 }
 
-// Every LWP of a process has its own trapframe page, and all of them use
-// the one address TRAPFRAME: the page mapped there must be the one of the
-// LWP about to run (one hart, so one LWP of a space runs at a time;
-// userret's sfence.vma drops the old translation).
-static void map_trapframe(pagetable_t pt, struct trapframe *tf) {
-    pte_t *pte = vm_walk(pt, TRAPFRAME, 0, 0);
-    if (pte == NULL || !(*pte & PTE_V))
-        mp_raise_ValueError(MP_ERROR_TEXT("no trapframe mapped"));
-    *pte = PA2PTE(tf) | PTE_R | PTE_W | PTE_V;
+// The leaf page table of the space's top 2 MiB, which holds the PTEs of
+// the trampoline and of every slot (memlayout.h): a walk by hand, on the
+// path of every system call, with no loop and no call.
+static pte_t *top_leaf_table(pagetable_t pt) {
+    const pte_t table = PTE_V, mask = PTE_V | PTE_R | PTE_W | PTE_X;
+    pte_t pte = pt[(TRAMPOLINE >> 30) & 0x1FF];
+    if ((pte & mask) == table) {
+        pte = ((pagetable_t)PTE2PA(pte))[(TRAMPOLINE >> 21) & 0x1FF];
+        if ((pte & mask) == table)
+            return (pte_t *)PTE2PA(pte);
+    }
+    mp_raise_ValueError(MP_ERROR_TEXT("no trampoline mapped"));
+}
+
+// Every LWP of a process has its own trapframe page, and every hart its
+// own slot for one in each user page table (memlayout.h): the running
+// hart's slot must map the trapframe of the LWP about to run, and its
+// address is what the trampoline gets.  A process with one LWP that stays
+// on one hart keeps its mapping (uvm_create made hart 0's), so this is
+// usually a walk and a compare.  The slot is this hart's alone, so only
+// this hart's TLB can hold the old translation, and userret's sfence.vma
+// drops it.
+//
+// A slot may still point at the trapframe page of an LWP that has exited
+// (lwp.py frees it; the page may be anything by now).  That is harmless:
+// a slot has no PTE_U, so user code never reaches it, and the trampoline
+// uses only its own hart's slot, which this rewrote just before.
+static uint64_t map_slot(pagetable_t pt, struct trapframe *tf) {
+    uint64_t slot = TRAPFRAME_SLOT(cpuid());
+    pte_t *pte = &top_leaf_table(pt)[(slot >> PGSHIFT) & 0x1FF];
+    if (!(*pte & PTE_V) || PTE2PA(*pte) != (uint64_t)tf)
+        *pte = PA2PTE(tf) | PTE_R | PTE_W | PTE_V | PTE_A | PTE_D;
+    return slot;
 }
 
 // run_user(tf, pagetable, a0) -> what brought the process back (trapframe.h).
@@ -74,10 +99,7 @@ static mp_obj_t kern_run_user(mp_obj_t tf_obj, mp_obj_t pt_obj, mp_obj_t a0) {
         tf->regs[REG_A0] = (uint64_t)mp_obj_get_int_truncated(a0);
     if (tf->hold)
         return MP_OBJ_NEW_SMALL_INT(TRAP_HOLD);
-    // tf 0: a process with several LWPs (kernel/proc/lwp.py).  A process
-    // with one keeps the trapframe uvm_create mapped, and pays nothing.
-    if (tf_obj == MP_OBJ_NEW_SMALL_INT(0))
-        map_trapframe(pt, tf);
+    uint64_t slot = map_slot(pt, tf);
     // User time is measured here, at the boundary itself, in C: two
     // rdtimes instead of two Python calls on every system call.
     // The interpreter lock is let go for the time in user mode (pylock.h).
@@ -87,7 +109,7 @@ static mp_obj_t kern_run_user(mp_obj_t tf_obj, mp_obj_t pt_obj, mp_obj_t a0) {
         struct cpu *c = mycpu();
         c->user_satp = MAKE_SATP(pt);      // for smp_shootdown()
         pylock_release();
-        long code = run_user(tf, MAKE_SATP(pt));
+        long code = run_user(tf, MAKE_SATP(pt), slot);
         c->user_satp = 0;
         tf->utime += rdtime() - entered;
         pylock_acquire();
@@ -99,15 +121,6 @@ static mp_obj_t kern_run_user(mp_obj_t tf_obj, mp_obj_t pt_obj, mp_obj_t a0) {
     }
 }
 MP_DEFINE_CONST_FUN_OBJ_3(kern_run_user_obj, kern_run_user);
-
-// map_trapframe(pagetable, tf): map tf at TRAPFRAME in the space (a
-// process whose LWPs are down to one, which run_user then enters with its
-// own trapframe's address).
-static mp_obj_t kern_map_trapframe(mp_obj_t pt, mp_obj_t tf) {
-    map_trapframe(page_arg(pt), page_arg(tf));
-    return mp_const_none;
-}
-MP_DEFINE_CONST_FUN_OBJ_2(kern_map_trapframe_obj, kern_map_trapframe);
 
 static uint64_t *tf_field(struct trapframe *tf, mp_int_t field) {
     if (field >= 1 && field < 32)

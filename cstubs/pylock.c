@@ -39,10 +39,16 @@ static void take(struct cpu *c) {
         c->lock_ticket = mine;
         __atomic_fetch_add(&waiters, 1, __ATOMIC_SEQ_CST);
         __atomic_store_n(&c->lock_waiting, 1, __ATOMIC_SEQ_CST);
-        // An IPI that comes before the wfi leaves SSIP pending, and wfi
-        // then returns at once: no hand-over is lost.
+        // Only the hand-over's IPI may end the wait: a timer or device
+        // interrupt already pending would make every wfi return at once,
+        // and the wait a spin.  (Those stay pending, and are taken once
+        // the hart is in Python.)  An IPI that comes before the wfi leaves
+        // SSIP pending, and wfi then returns at once: no hand-over is lost.
+        uint64_t sie = csr_read(sie);
+        csr_write(sie, SIE_SSIE);
         while (__atomic_load_n(&ticket_serving, __ATOMIC_SEQ_CST) != mine)
             wfi();
+        csr_write(sie, sie);
         __atomic_store_n(&c->lock_waiting, 0, __ATOMIC_SEQ_CST);
         __atomic_fetch_sub(&waiters, 1, __ATOMIC_SEQ_CST);
         c->lock_wait += rdtime() - start;

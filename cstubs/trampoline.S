@@ -9,13 +9,17 @@
 # run_user's caller.  So the process's kernel thread keeps its Python frames
 # on its stack across user mode, and a system call is just the next turn
 # of a Python loop (kernel/proc/userloop.py).
+#
+# Each hart has its own trapframe slot in the process's page table
+# (memlayout.h's TRAPFRAME_SLOT): userret leaves the slot's address in
+# sscratch, and uservec swaps it with the user's a0, so the registers go
+# to the trapframe of the LWP this hart was running.
 #include "trapframe.h"
 #include "abi.h"
 
-// memlayout.h's TRAMPOLINE and TRAPFRAME, spelled for the assembler (abi.h
-// holds plain numbers; memlayout.h's C-only parts cannot be included here).
+// memlayout.h's TRAMPOLINE, spelled for the assembler (abi.h holds plain
+// numbers; memlayout.h's C-only parts cannot be included here).
 #define TRAMPOLINE_VA (MAXVA - PGSIZE)
-#define TRAPFRAME_VA USER_TOP
 #define R(n) (TF_REGS + 8 * (n))
 
 .section .text.trampoline, "ax"
@@ -27,8 +31,7 @@ trampoline:
 .balign 4
 .globl uservec
 uservec:
-        csrw    sscratch, a0
-        li      a0, TRAPFRAME_VA
+        csrrw   a0, sscratch, a0           # a0: this hart's slot; sscratch: user a0
         sd      x1, R(1)(a0)
         sd      x2, R(2)(a0)
         sd      x3, R(3)(a0)
@@ -72,14 +75,16 @@ uservec:
         sfence.vma zero, zero
         jr      t0                         # user_trap_entry, in kernel text
 
-# userret(user satp): the second half of run_user, from the kernel's page
-# table into the process's, then every user register, then sret.
+# userret(user satp, slot): the second half of run_user, from the kernel's
+# page table into the process's, then every user register from the
+# trapframe at the hart's slot, then sret.
 .globl userret
 userret:
         sfence.vma zero, zero
         csrw    satp, a0
         sfence.vma zero, zero
-        li      a0, TRAPFRAME_VA
+        csrw    sscratch, a1               # for uservec, at the next trap
+        mv      a0, a1
         ld      x1, R(1)(a0)
         ld      x2, R(2)(a0)
         ld      x3, R(3)(a0)
@@ -118,7 +123,9 @@ userret:
 trampoline_end:
 
 .section .text
-# run_user(tf, user satp): save the kernel side in tf, jump to userret.
+# run_user(tf, user satp, slot): save the kernel side in tf, jump to
+# userret.  tf must be mapped at slot, the running hart's trapframe slot in
+# the user page table (kern.run_user sees to it).
 .globl run_user
 run_user:
         sd      ra, TF_KCTX+0(a0)
@@ -161,6 +168,7 @@ run_user:
         li      t1, TRAMPOLINE_VA
         add     t0, t0, t1
         mv      a0, a1
+        mv      a1, a2
         jr      t0
 
 # user_trap_entry(tf): back in the kernel's page table, on the kernel stack

@@ -16,7 +16,8 @@
 
 extern char trampoline[];
 
-// A process page table with only the trampoline and its trapframe mapped.
+// A process page table with only the trampoline and its trapframe mapped,
+// in hart 0's slot (kern.run_user maps the slot of whichever hart runs it).
 pagetable_t uvm_create(uint64_t trapframe_pa) {
     pagetable_t pt = kalloc();
     if (pt == NULL)
@@ -48,13 +49,16 @@ static void unmap_if_mapped(pagetable_t pt, uint64_t va) {
 }
 
 // Free the user memory [0, size), then the page-table pages themselves.
-// The trampoline is shared and the trapframe belongs to the process: both
-// are unmapped, not freed.
+// The trampoline is shared and the trapframes belong to the process and
+// its LWPs (kernel/proc/proc.py, lwp.py): all are unmapped, not freed.
+// Any hart's slot may have been mapped, and may point at a page freed
+// long ago (modkern_user.c's map_slot says why that is harmless).
 void uvm_destroy(pagetable_t pt, uint64_t size) {
     if (size > 0)
         uvm_dealloc(pt, 0, size);
     unmap_if_mapped(pt, TRAMPOLINE);
-    unmap_if_mapped(pt, TRAPFRAME);
+    for (int hart = 0; hart < NCPU; hart++)
+        unmap_if_mapped(pt, TRAPFRAME_SLOT(hart));
     free_tree(pt, 2);
 }
 
@@ -63,7 +67,7 @@ void uvm_destroy(pagetable_t pt, uint64_t size) {
 int uvm_alloc(pagetable_t pt, uint64_t lo, uint64_t hi, int perm) {
     lo = PGROUNDDOWN(lo);
     hi = PGROUNDUP(hi);
-    if (hi > TRAPFRAME || lo > hi)
+    if (hi > USER_TOP || lo > hi)
         return -1;
     for (uint64_t va = lo; va < hi; va += PGSIZE) {
         void *pa = kalloc();

@@ -192,7 +192,9 @@ static void
 suspend_continue(void)
 {
   int lid = lwp_create(counter, 0, TOP(0), 0);
-  yields(3);
+  // It may start on another hart, a little later: wait for it (10 s at most).
+  for (int i = 0; shared[1] == 0 && i < 100; i++)
+    sleep(1);
   CHECK(shared[1] > 0, "the counter LWP did not run", 0, 0);
   CHECK(lwp_suspend(lid) == 0, "lwp_suspend failed", 0, 0);
   int before = shared[1];
@@ -202,8 +204,8 @@ suspend_continue(void)
   // Suspending ourselves with the only other LWP suspended: a deadlock.
   CHECK(lwp_suspend(lwp_self()) == -1, "lwp_suspend(self) with all others suspended", 0, 0);
   CHECK(lwp_continue(lid) == 0, "lwp_continue failed", 0, 0);
-  yields(3);
-  sleep(1);
+  for (int i = 0; shared[1] == before && i < 100; i++)
+    sleep(1);
   CHECK(shared[1] != before, "a continued LWP did not run", 0, 0);
   shared[0] = 1;
   CHECK(lwp_wait(lid, 0) == 0, "lwp_wait failed", 0, 0);
@@ -610,6 +612,38 @@ fault_lwp(void)
   CHECK(child_status(fault_body) == -1, "a fault in lwp 3: status not -1", 0, 0);
 }
 
+// The running hart's trapframe slot (abi.h's layout: hart 0's just below
+// the trampoline) maps the running LWP's own trapframe.  User code must not
+// see it: through the kernel it is -1, directly a fault that ends the
+// process (status -1), with another LWP running between the two.
+static void
+slot_peeker(void *arg)
+{
+  yields(2);
+  char *slot = (char *)(MAXVA - 2 * PGSIZE - (uint64)hartid() * PGSIZE);
+  if (write(1, slot, 8) != -1)
+    exit(2);
+  yields(2);
+  shared[2] = *(volatile char *)slot;
+  exit(3);
+}
+
+static void
+slot_body(void)
+{
+  lwp_create(counter, 0, TOP(0), 0);
+  lwp_create(slot_peeker, 0, TOP(1), 0);
+  for (;;)
+    lwp_park(0);
+}
+
+static void
+slot_lwp(void)
+{
+  int status = child_status(slot_body);
+  CHECK(status == -1, "a read of the trapframe slot: status %d, not -1", status, 0);
+}
+
 static void
 too_many_lwps(void)
 {
@@ -672,6 +706,7 @@ struct test {
   { exec_lwp, "exec" },
   { sbrk_two, "sbrk" },
   { fault_lwp, "fault" },
+  { slot_lwp, "slot" },
   { nomem, "nomem" },
   { 0, 0 },
 };

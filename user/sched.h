@@ -23,6 +23,8 @@ struct procinfo {
   char state[16];
   char sched[16];       // the policy's few words: "p10/10", "rr", "edf:0miss"
   char name[16];
+  int hart;             // the hart whose scheduler holds it (-1: none)
+  int wired;            // the hart it is wired to, or -1
 };
 
 // A number from the command line, or -1 if it is not one.

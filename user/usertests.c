@@ -35,9 +35,10 @@
 #define TIMEOUT  1000           // ticks (100 s) before the watchdog strikes
 
 // Addresses a user program must not be able to touch (docs/abi.md's layout;
-// PGSIZE, MAXVA and USER_TOP come from abi.h).
+// PGSIZE, MAXVA, USER_TOP and NCPU come from abi.h).
 #define TRAMPOLINE  (MAXVA - PGSIZE)             // kernel's trap code page
-#define TRAPFRAME   USER_TOP                     // saved user registers
+#define TRAPFRAME   (MAXVA - 2 * PGSIZE)         // hart 0's trapframe slot: saved user registers
+#define SLOT(hart)  (TRAPFRAME - (hart) * PGSIZE)  // hart h's; SLOT(NCPU - 1) is USER_TOP
 #define KERNBASE    0x80000000ULL                // the kernel's RAM
 #define UNMAPPED    0x3000000000ULL              // in range, never mapped
 #define BEYOND      0x3fffffff000ULL             // above MAXVA
@@ -764,8 +765,11 @@ faults(void)
   expect_fault(load_unmapped, "load from kernel memory");
   address = TRAMPOLINE;
   expect_fault(load_unmapped, "load from the trampoline");
-  address = TRAPFRAME;
-  expect_fault(load_unmapped, "load from the trapframe");
+  for (int hart = 0; hart < NCPU; hart++) {     // mapped or not, each is the kernel's
+    address = SLOT(hart);
+    expect_fault(load_unmapped, "load from a trapframe slot");
+    expect_fault(store_text, "store to a trapframe slot");
+  }
   address = guard_page();
   expect_fault(load_unmapped, "load from the stack's guard page");
   address = (uint64)sbrk(0);
@@ -1236,8 +1240,9 @@ badwrite(void)
     fail("write from an unmapped address did not fail");
   if (write(1, (char*)TRAMPOLINE, 10) != -1)
     fail("write from the trampoline did not fail");
-  if (write(1, (char*)TRAPFRAME, 10) != -1)
-    fail("write from the trapframe did not fail");
+  for (int hart = 0; hart < NCPU; hart++)
+    if (write(1, (char*)SLOT(hart), 10) != -1)
+      fail("write from hart %d's trapframe slot did not fail", hart);
   if (write(1, (char*)guard_page(), 10) != -1)
     fail("write from the guard page did not fail");
   if (write(1, (char*)0xffffffffffff0000ULL, 10) != -1)

@@ -7,11 +7,12 @@
 from kernel.compat import const
 
 # Memory.  Pages are Sv39's 4 KiB.  User memory is [0, USER_TOP): above it
-# sit the trapframe page and, at the very top of the 2^38-byte Sv39 space,
-# the trampoline page, both mapped without PTE_U.
+# sit NCPU trapframe slots (one page per hart, hart 0's highest) and, at the
+# very top of the 2^38-byte Sv39 space, the trampoline page, all mapped
+# without PTE_U.
 PGSIZE = const(4096)
 MAXVA = const(1 << 38)
-USER_TOP = const((1 << 38) - 2 * 4096)   # MAXVA - 2 * PGSIZE: the trapframe's address
+USER_TOP = const((1 << 38) - (8 + 1) * 4096)   # MAXVA - (NCPU + 1) * PGSIZE: the lowest slot
 
 # exec and paths.
 MAXARG = const(32)           # most arguments exec accepts

@@ -2,8 +2,8 @@
 #
 # User memory is [0, size): the program's segments from 0 (kernel/proc/exec.py
 # lays them out), a guard page, one stack page, then the heap, which sbrk
-# moves.  Nothing may be mapped at or above USER_TOP, where the trapframe and
-# the trampoline live.  The page tables are C's (cstubs/uvm.c); a space is
+# moves.  Nothing may be mapped at or above USER_TOP, where the trapframe
+# slots (a page per hart) and the trampoline live.  The page tables are C's (cstubs/uvm.c); a space is
 # known here by the kernel address of its root page table.
 import kern
 
@@ -20,7 +20,8 @@ def pgup(n):
 
 def create(trapframe):
     """A new, empty address space whose trapframe page is `trapframe`
-    (mapped at USER_TOP); its root page table, or 0 if out of memory."""
+    (mapped in hart 0's slot; kern.run_user maps the slot of the hart
+    that runs it); its root page table, or 0 if out of memory."""
     return kern.uvm_create(trapframe)
 
 

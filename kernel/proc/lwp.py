@@ -37,14 +37,12 @@
 #   exec -- single(): the same, but the caller waits until it is the only
 #       LWP, then clears p.killed and carries on alone.
 #
-# Trapframes: all LWPs of a process use the one trapframe address
-# (TRAPFRAME, just below the trampoline); kern.run_user points that page's
-# PTE at the entering LWP's own page (cstubs/modkern_user.c), for a
-# multi-LWP process only (so _alone() maps the survivor's back itself).
-# One hart runs one LWP of a space at a time, so this needs no trampoline
-# change, no per-LWP address slots and no limit from the address space;
-# an SMP kernel would instead map one page per LWP (xv6's TRAPFRAME -
-# lid*PGSIZE) and find it through sscratch.  A multi-LWP process keeps
+# Trapframes: each hart has its own trapframe slot in the page table (a
+# page below the trampoline, cstubs/memlayout.h), and kern.run_user points
+# the running hart's slot at the entering LWP's own page before it enters
+# user mode (cstubs/modkern_user.c), for one LWP as for many.  So two LWPs
+# of a process may be in user mode at once on two harts, and the number
+# of LWPs takes nothing from the address space.  A multi-LWP process keeps
 # p.trapframe = 0, which the kern functions take to mean "the running
 # thread's trapframe": system call handlers reach their caller's
 # registers even after sleeping while another LWP of the process ran.
@@ -409,9 +407,6 @@ def _alone(p, ls, me):
     kern.tf_set(me.trapframe, kern.FIELD_UTIME, utime + ls.utime_done)
     p.thread = me.thread
     p.trapframe = me.trapframe
-    # run_user maps a single LWP's trapframe no more.  (The last one into
-    # the kernel was me, so it should be mapped already: make sure.)
-    kern.map_trapframe(p.pagetable, me.trapframe)
     p.lwps = None
 
 

@@ -170,11 +170,19 @@ def _text(s, n):
     return raw + bytes(n - len(raw))
 
 
+def _hart_of(q):
+    """(hart, wired) for procinfo: -1 where there is none."""
+    t = q.thread
+    if t is None or t.cpu is None:
+        return (-1, -1)
+    return (t.cpu.hart, t.wired)
+
+
 def sys_procinfo(p):
     # procinfo(after, struct procinfo *): the process with the least pid
     # above `after` -> its pid (0: no more).  struct procinfo (user/sched.h):
     # int pid, ppid, pri, base; uint64 size, user_us, sys_us;
-    # char state[16], sched[16], name[16].
+    # char state[16], sched[16], name[16]; int hart, wired.
     after = kern.arg_int(p.trapframe, 0)
     addr = kern.arg_addr(p.trapframe, 1)
     best = 0
@@ -193,7 +201,8 @@ def sys_procinfo(p):
         b"".join(v.to_bytes(4, "little") for v in (q.pid, ppid, pri, base)),
         b"".join(v.to_bytes(8, "little") for v in (q.size, user // US, system // US)),
         _text(proc.state_name(q), PROCINFO_NAME), _text(proc.sched_name(q), PROCINFO_NAME),
-        _text(q.name, PROCINFO_NAME)))
+        _text(q.name, PROCINFO_NAME),
+        b"".join((v & 0xffffffff).to_bytes(4, "little") for v in _hart_of(q))))
     if kern.copyout(p.pagetable, addr, data) < 0:
         return -1
     return best

@@ -22,7 +22,14 @@ def start():
 def hart_main():
     """A hart's first Python, on its idle thread, with the interpreter
     lock held: make its scheduler, then idle (and so run threads)."""
-    hart = kern.hart()
+    join(kern.hart())
+    kthread.idle_loop()
+
+
+def join(hart):
+    """Make the running hart's scheduler -- its idle thread (the one C
+    made of its boot stack), its own policy objects -- and count it
+    online.  Its per-hart state becomes the globals: it runs Python now."""
     kthread.save_hart(kthread.here)        # whoever ran Python last
     idle = kthread.Thread("idle%d" % hart, None, ())
     idle.handle = kern.thread_current()
@@ -37,7 +44,7 @@ def hart_main():
     kthread.cpus[hart] = c
     kthread.online.append(c)
     kthread.several = True
-    kthread.idle_loop()
+    return c
 
 
 def policy_name(policy):

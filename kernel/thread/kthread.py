@@ -839,12 +839,14 @@ def movable():
 
 def give_work(to):
     """Send one of our queued threads to the hart of Cpu `to`, if one may
-    go: a steal request (MAIL_STEAL), or rebalance() pushing."""
+    go (a steal request, MAIL_STEAL).  True if one went."""
     t = movable()
-    if t is not None and to is not here:
-        policy.remove(t)
-        migrate(t, to)
-        send(to, NEW, t)
+    if t is None or to is here:
+        return False
+    policy.remove(t)
+    migrate(t, to)
+    send(to, NEW, t)
+    return True
 
 
 def ask_for_work():
@@ -864,8 +866,8 @@ def ask_for_work():
 def rebalance():
     """Plan 9's rebalance, run at each scheduling timer: a hart with
     threads waiting while another has nothing to do pushes one there."""
-    if idle_harts and len(policy) > 0:
-        give_work(idle_harts.pop())
+    if idle_harts and len(policy) > 0 and give_work(idle_harts[-1]):
+        idle_harts.pop()              # it has work now
 
 
 def by_handle(handle):

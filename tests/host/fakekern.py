@@ -79,25 +79,31 @@ class FakeKern:
         self.notes_entered = []       # (trapframe, handler, text, a0) of note_enter()
         self.notes_returned = []      # trapframes note_return() restored
         self.user_stack_full = False  # note_enter() finds no room (-1)
+        self.hart_id = 0              # kern.hart(): the hart running this Python
+        self.harts = 1                # harts online
+        self.ipis = []                # harts kern.ipi() interrupted (mail)
+        self.kicks = []               # harts kern.kick() interrupted
 
-    # ---- harts: this fake is one hart ----
+    # ---- harts: one, unless a test makes more (tests/host/test_harts.py) ----
     def hart(self):
-        return 0
+        return self.hart_id
 
     def nharts(self):
-        return 1
+        return self.harts
 
     def harts_present(self):
-        return 1
+        return self.harts
 
     def set_hart_hook(self, fn):
         self.hart_hook = fn
 
     def ipi(self, hart):
-        raise AssertionError("one hart: nothing to send an IPI to")
+        assert 0 <= hart < self.harts and hart != self.hart_id, hart
+        self.ipis.append(hart)
 
     def kick(self, hart):
-        raise AssertionError("one hart: nothing to kick")
+        assert 0 <= hart < self.harts and hart != self.hart_id, hart
+        self.kicks.append(hart)
 
     def hart_stats(self, hart):
         return (0, 0, 0, 0, 0)

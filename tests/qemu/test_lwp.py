@@ -5,12 +5,13 @@ and no pages or kernel heap left behind."""
 
 import re
 
+from kernel.abi.limits import MAXVA, NCPU, PGSIZE
 from tools import fsck
 from tests.qemu.shell import sh, to_monitor, power_off, poweroff, processes, ESCAPE, SHELL
 
 LWPTESTS = ["create_wait", "wait_any", "wait_errors", "wait_deadlock", "park_unpark",
             "suspend_continue", "library", "hundred", "too_many", "exit_all", "exit_fs", "kill_all",
-            "last_exit", "fork", "exec", "sbrk", "fault", "nomem"]
+            "last_exit", "fork", "exec", "sbrk", "fault", "slot", "nomem"]
 
 
 # Kernel heap bytes one run of lwptests may leave behind: the heap's own
@@ -20,6 +21,8 @@ HEAP_SLACK = 2048
 # inodes: the heap grows with it, by design, so the heap is compared
 # over runs of the other tests.
 HEAP_TESTS = [n for n in LWPTESTS if n != "exit_fs"]
+# Each hart's trapframe slot (cstubs/memlayout.h), hart 0's first.
+TRAPFRAME_SLOTS = [MAXVA - (2 + hart) * PGSIZE for hart in range(NCPU)]
 
 
 def run_lwptests(shell, names=LWPTESTS):
@@ -32,6 +35,12 @@ def run_lwptests(shell, names=LWPTESTS):
     assert out.splitlines()[-1] == "ALL LWP TESTS PASSED"
     # The fault in an LWP was reported naming the LWP.
     assert re.search(r"^pid \d+ \(lwptests\) lwp 3: killed by store page fault", out, re.M), out
+    # And the read of its own trapframe slot: one of the NCPU pages between
+    # USER_TOP and the trampoline (hart 0's, the highest, on one hart).
+    slot = re.search(r"^pid \d+ \(lwptests\) lwp 3: killed by load page fault: "
+                     r"scause=0xd sepc=0x[0-9a-f]+ stval=(0x[0-9a-f]+)$", out, re.M)
+    assert slot, out
+    assert int(slot.group(1), 16) in TRAPFRAME_SLOTS, slot.group(0)
     return int(re.search(r"^lwptests: kernel heap live (\d+) bytes before", out, re.M).group(1))
 
 

@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from kernel.abi.limits import NCPU, PGSIZE
 from tools import fsck
 from tests.qemu.machine import REPO, MachineError, scaled
 from tests.qemu.shell import SHELL, ESCAPE, boot_shell, sh, to_monitor, power_off
@@ -118,7 +119,9 @@ FAULTS = [
     ("load page fault", 0xd, 0x3000000000),           # unmapped
     ("load page fault", 0xd, 0x80000000),             # the kernel's RAM
     ("load page fault", 0xd, 0x3ffffff000),           # the trampoline
-    ("load page fault", 0xd, 0x3fffffe000),           # the trapframe
+] + [fault for hart in range(NCPU)                    # each hart's trapframe slot
+     for fault in (("load page fault", 0xd, 0x3fffffe000 - hart * PGSIZE),
+                   ("store page fault", 0xf, 0x3fffffe000 - hart * PGSIZE))] + [
     ("load page fault", 0xd, None),                   # the stack's guard page
     ("load page fault", 0xd, None),                   # the break
     ("instruction page fault", 0xc, 0x3000000000),    # a jump to unmapped memory

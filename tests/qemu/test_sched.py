@@ -144,11 +144,12 @@ def test_ps_and_time_show_the_accounting(boot):
     real, user, system = (int(match.group(i)) * 1000 + int(match.group(i + 1)) for i in (1, 3, 5))
     assert 0 < user <= real and system < real and real >= 1000
     lines = sh(m, "ps").splitlines()
-    assert lines[0].split() == ["PID", "PPID", "STATE", "USER_MS", "SYS_MS", "SCHED", "NAME"]
+    assert lines[0].split() == ["PID", "PPID", "STATE", "USER_MS", "SYS_MS", "HART", "SCHED", "NAME"]
     rows = [l.split() for l in lines[1:]]
     assert [(r[0], r[2], r[-1]) for r in rows] == [("1", "sleeping", "init"), ("2", "sleeping", "sh"),
                                                   (rows[2][0], "running", "ps")]
-    assert rows[0][5] == "p10/10"
+    assert [r[5] for r in rows] == ["0", "0", "0"]       # one hart
+    assert rows[0][6] == "p10/10"
     table = monitor_eval(m, "ps()")
     header = table.splitlines()[0].split()
     assert header == ["PID", "PPID", "STATE", "SIZE", "TICKS", "USER_MS", "SYS_MS", "HART", "SCHED",
@@ -239,3 +240,19 @@ def test_the_c_run_queue_keeps_fifo_order_priorities_and_bookkeeping(machine):
     assert "ValueError" in run("q.put(a, 20)")
     run("q.accounting = False; r = RunQueue(1, 2); r.quantum = 5; r.accounting = False")
     assert machine.value("r.enqueue(a, 1, 0), r.take(50) is a, a.sched.slice_end") == (False, True, 55)
+
+
+def test_edf_admits_against_each_harts_own_reservations(boot):
+    # Two harts, each with its own EDF instance: a 60% task wired to hart 1
+    # leaves no room for another there, but hart 0's reservations are its
+    # own, so the same task fits on hart 0.
+    m = boot("-smp", "2", bootargs="sched=edf+rr", wait_prompt=False)
+    m.expect_exact("init: starting sh\n", 20)
+    m.expect_exact("$ ", 20)
+    sh(m, "rt -h 1 100 100 60 periodic 8 5 &")
+    assert sh(m, "rt -h 1 100 100 60 periodic 2 5") == "rt: refused: 100/100/60 ms does not fit"
+    assert re.fullmatch(r"periodic \d+: 2 jobs, \d+ deadline misses",
+                        sh(m, "rt -h 0 100 100 60 periodic 2 5", 30))
+    assert sh(m, "rt -h 2 100 100 60 periodic 2 5") == "rt: no hart 2"
+    sh(m, "sleep 12", 30)
+    assert re.search(r"^periodic \d+: 8 jobs, \d+ deadline misses$", transcript(m), re.M)
