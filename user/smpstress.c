@@ -37,7 +37,7 @@
 
 #define RING 6
 #define RING_TOKENS 24         // fewer than a pipe holds: a write never waits for ever
-#define RING_HOPS 40
+#define RING_HOPS 100
 #define LWPS 6
 #define LWP_TOKENS 8
 #define LWP_HOPS 2000
@@ -407,6 +407,31 @@ count(struct counters *c)
   c->procs = kstat(KSTAT_PROCS);
 }
 
+static int
+same_counts(struct counters *a, struct counters *b)
+{
+  return a->pages == b->pages && a->blocks == b->blocks && a->inodes == b->inodes &&
+         a->files == b->files && a->refs == b->refs && a->procs == b->procs;
+}
+
+// The counts once they hold still.  With several harts, what a process
+// gave back may reach the free lists a moment after its parent reaped it
+// (another hart finishing its part of the exit), so a count is taken
+// again, a tick later, until two agree; a leak stays a leak.
+static void
+settled_count(struct counters *c)
+{
+  struct counters again;
+  count(c);
+  for (int tries = 0; tries < 20; tries++) {
+    sleep(1);
+    count(&again);
+    if (same_counts(c, &again))
+      return;
+    *c = again;
+  }
+}
+
 // One round: the three jobs at once; their reports added to total.
 // Returns the failures.
 static int
@@ -608,16 +633,14 @@ main(int argc, char *argv[])
   int failed = 0;
   for (int r = 0; r <= rounds; r++) {
     failed += run_round(total);
-    count(&after);
+    settled_count(&after);
     if (r == 0) {
       before = after;
       continue;
     }
     printf("smpstress: round %d: kernel heap live %d (%s%d)\n", r, after.heap,
            after.heap >= before.heap ? "+" : "", after.heap - before.heap);
-    if (after.pages != before.pages || after.blocks != before.blocks ||
-        after.inodes != before.inodes || after.files != before.files ||
-        after.refs != before.refs || after.procs != before.procs) {
+    if (!same_counts(&after, &before)) {
       printf("smpstress: round %d leaked: pages %d -> %d, blocks %d -> %d, inodes %d -> %d, "
              "open files %d -> %d, inode refs %d -> %d, processes %d -> %d\n", r,
              before.pages, after.pages, before.blocks, after.blocks, before.inodes, after.inodes,
