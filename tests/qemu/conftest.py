@@ -48,6 +48,7 @@ SMP_SUITE = {
                           "test_kill_from_the_shell_and_preemption"],
     "test_lwp.py": ["test_lwptests_pass_without_leaks", "test_thread_programs"],
     "test_notes.py": ["test_notetests_pass"],
+    "test_memory.py": ["test_torture"],
 }
 
 
