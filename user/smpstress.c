@@ -216,6 +216,7 @@ static thread_t lwp[LWPS];
 static struct report lwp_report[LWPS];
 static volatile int pending[LWPS];     // tokens waiting for each LWP
 static int hops_left, retired, done;
+static int finished[LWPS];             // set by each LWP as it returns
 static barrier_t start;
 
 static void *
@@ -233,18 +234,24 @@ lwp_member(void *arg)
       if (__atomic_fetch_sub(&hops_left, 1, __ATOMIC_ACQ_REL) > 0) {
         __atomic_fetch_add(&pending[next], 1, __ATOMIC_ACQ_REL);
         r->sent++;
-        if (lwp_unpark(lwp[next].lid) < 0)
+        // The next may take the token before this unpark, be the one to
+        // retire the last token, and be gone: unpark then refuses.
+        if (lwp_unpark(lwp[next].lid) < 0 && !__atomic_load_n(&finished[next], __ATOMIC_ACQUIRE))
           fail(r, "lwp_unpark", -1, 0);
       } else if (__atomic_add_fetch(&retired, 1, __ATOMIC_ACQ_REL) == LWP_TOKENS) {
         __atomic_store_n(&done, 1, __ATOMIC_RELEASE);
+        // One that saw done on its own may be gone already, as above.
         for (int j = 0; j < LWPS; j++)
-          if (j != i && lwp_unpark(lwp[j].lid) < 0)
+          if (j != i && lwp_unpark(lwp[j].lid) < 0 &&
+              !__atomic_load_n(&finished[j], __ATOMIC_ACQUIRE))
             fail(r, "lwp_unpark at the end", -1, 0);
       }
       continue;
     }
-    if (__atomic_load_n(&done, __ATOMIC_ACQUIRE))
+    if (__atomic_load_n(&done, __ATOMIC_ACQUIRE)) {
+      __atomic_store_n(&finished[i], 1, __ATOMIC_RELEASE);
       return 0;
+    }
     // An unpark that came before this park is remembered: a park
     // returns at once for a token sent since we looked.  One that times
     // out with a token waiting may have been unlucky (the waker between
