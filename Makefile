@@ -88,9 +88,10 @@ test: kernel
 	$(if $(filter command line,$(origin CPUS)),PYRITE_CPUS=$(CPUS)) $(VENV_PY) -m pytest $(PYTEST_ARGS)
 
 # The figures go to build/bench.json and into README.md's tables (the
-# scheduler's: one boot per policy, tools/bench.py --sched).
+# scheduler's: one boot per policy, tools/bench.py --sched; several harts':
+# -smp 1 and 4 with an instruction-counting QEMU plugin, --smp).
 bench: kernel
-	$(VENV_PY) -m tools.bench --sched --readme README.md
+	$(VENV_PY) -m tools.bench --sched --smp --readme README.md
 
 # A picture of who ran when: boot (SCHED= chooses the policy), run SETUP
 # untraced, trace CMD at the shell, write build/trace.json (Perfetto,

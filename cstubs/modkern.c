@@ -211,6 +211,7 @@ static const mp_rom_map_elem_t kern_globals_table[] = {
     { MP_ROM_QSTR(MP_QSTR_set_hart_hook), MP_ROM_PTR(&kern_set_hart_hook_obj) },
     { MP_ROM_QSTR(MP_QSTR_ipi), MP_ROM_PTR(&kern_ipi_obj) },
     { MP_ROM_QSTR(MP_QSTR_kick), MP_ROM_PTR(&kern_kick_obj) },
+    { MP_ROM_QSTR(MP_QSTR_stop_user), MP_ROM_PTR(&kern_stop_user_obj) },
     { MP_ROM_QSTR(MP_QSTR_hart_stats), MP_ROM_PTR(&kern_hart_stats_obj) },
     { MP_ROM_QSTR(MP_QSTR_idle_time), MP_ROM_PTR(&kern_idle_time_obj) },
     { MP_ROM_QSTR(MP_QSTR_set_timer), MP_ROM_PTR(&kern_set_timer_obj) },

@@ -27,7 +27,7 @@ extern const mp_obj_fun_builtin_fixed_t kern_thread_cpu_obj, kern_thread_switche
     kern_timer_arm_obj, kern_timer_deadline_obj, kern_timer_due_obj;
 extern const mp_obj_type_t kern_runqueue_type;
 extern const mp_obj_fun_builtin_fixed_t kern_hart_obj, kern_nharts_obj, kern_harts_present_obj,
-    kern_start_harts_obj, kern_set_hart_hook_obj, kern_ipi_obj, kern_kick_obj, kern_hart_stats_obj;   // modkern_hart.c
+    kern_start_harts_obj, kern_set_hart_hook_obj, kern_ipi_obj, kern_kick_obj, kern_stop_user_obj, kern_hart_stats_obj;   // modkern_hart.c
 
 // Arguments that name kernel pages (modkern_user.c): a page from kalloc,
 // or a ValueError; tf_arg takes 0 for the running thread's own trapframe.

@@ -69,6 +69,14 @@ static mp_obj_t kern_kick(mp_obj_t hart) {
 }
 MP_DEFINE_CONST_FUN_OBJ_1(kern_kick_obj, kern_kick);
 
+// kern.stop_user(hart): as kick, and wait until that hart has left user
+// mode (it cannot go back while we hold the interpreter lock).
+static mp_obj_t kern_stop_user(mp_obj_t hart) {
+    smp_stop_user(hart_arg(hart)->id);
+    return mp_const_none;
+}
+MP_DEFINE_CONST_FUN_OBJ_1(kern_stop_user_obj, kern_stop_user);
+
 // kern.hart_stats(hart) -> (idle, lock_wait, lock_taken, lock_contended,
 // ipis): `time` cycles idle in wfi and waiting for the interpreter lock,
 // how often it took the lock and how often it had to wait for it, and

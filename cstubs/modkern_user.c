@@ -18,7 +18,6 @@
 #include "sysnum.h"
 #include "vm.h"
 #include "kthread.h"
-#include "cpu.h"
 
 long run_user(struct trapframe *tf, uint64_t satp, uint64_t slot);
 

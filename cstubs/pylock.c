@@ -13,6 +13,7 @@
 #include "cpu.h"
 #include "kthread.h"
 #include "pylock.h"
+#include "trap.h"
 #include "ipi.h"
 
 static volatile uint32_t ticket_next, ticket_serving;
@@ -48,6 +49,14 @@ static void take(struct cpu *c) {
         csr_write(sie, SIE_SSIE);
         while (__atomic_load_n(&ticket_serving, __ATOMIC_SEQ_CST) != mine)
             wfi();
+        // The hand-over's IPI has done its work: if it stayed pending, the
+        // hart would trap again the moment it entered user mode, a second
+        // trip through Python per hand-over.  Mail that came meanwhile is
+        // not lost: its sender set c->mail before its IPI, and the event
+        // is recorded here instead.
+        csr_clear(sip, SIE_SSIE);
+        if (__atomic_exchange_n(&c->mail, 0, __ATOMIC_SEQ_CST))
+            c->events |= EV_IPI;
         csr_write(sie, sie);
         __atomic_store_n(&c->lock_waiting, 0, __ATOMIC_SEQ_CST);
         __atomic_fetch_sub(&waiters, 1, __ATOMIC_SEQ_CST);

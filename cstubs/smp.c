@@ -96,3 +96,16 @@ void smp_shootdown(uint64_t satp) {
             ;
     }
 }
+
+// Bring hart `hart` out of user mode, and wait until it is out: it then
+// waits for the interpreter lock, which the caller holds, so when the
+// caller looks at the thread it ran, that thread runs no user code
+// (lwp_suspend keeps its promise: the LWP has stopped when it returns).
+void smp_stop_user(int hart) {
+    struct cpu *c = &cpus[hart];
+    if (c == mycpu() || c->user_satp == 0)
+        return;
+    ipi_send(hart);
+    while (c->user_satp != 0)
+        ;
+}

@@ -41,6 +41,12 @@ beside 4 hogs, fairness, the switch round trip and the cost of a
 scheduling timer event.  They go to build/bench.json's "sched" and, with
 --readme, into the table between SCHED_BEGIN and SCHED_END.
 
+With --smp (`make bench` gives it) two more boots, `-smp 1` and `-smp 4`,
+without -icount, count each hart's instructions with a QEMU plugin while
+user/smpbench.c runs its workloads (tools/smpbench.py says how and why):
+build/bench.json's "smp" and, with --readme, the table between
+smpbench.SMP_BEGIN and smpbench.SMP_END.
+
 The machine boots a private disk image made fresh by the Makefile's mkfs
 recipe (the benchmarks make and delete files; build/fs.img holds whatever a
 person left there), and the kernel PYRITE_KERNEL names, if set, as in the
@@ -76,7 +82,9 @@ if str(REPO_ROOT) not in sys.path:
 from tests.qemu import machine as qemu_machine                    # noqa: E402
 from tests.qemu.machine import (Machine, MachineError, MachineTimeout,  # noqa: E402
                                 make_fs_image)
-from tests.qemu.shell import ESCAPE, SHELL, poweroff, sh          # noqa: E402
+from tests.qemu.shell import (ESCAPE, SHELL, power_off, poweroff, sh,  # noqa: E402
+                              to_monitor)
+from tools import smpbench                                        # noqa: E402
 
 DEFAULT_ELF = REPO_ROOT / "build" / "kernel" / "kernel.elf"
 DEFAULT_OUT = REPO_ROOT / "build" / "bench.json"
@@ -555,12 +563,49 @@ def run_sched(cmd, policies=SCHED_POLICIES, scale=None):
     return rows
 
 
-def report(raw, elf_path, qemu, out_path, sched=None):
+def smp_qemu_command(fsimg, cpus):
+    """The Makefile's QEMU command with CPUS=cpus, without -icount (the
+    plugin counts instructions: tools/smpbench.py)."""
+    kernel = os.environ.get("PYRITE_KERNEL") or None
+    try:
+        return qemu_machine.qemu_command(kernel, {"FSIMG": fsimg, "CPUS": cpus})
+    except RuntimeError as e:
+        raise BenchError(str(e)) from None
+
+
+def smp_monitor(m, expr):
+    """From the shell's prompt: Ctrl-] to the monitor, evaluate expr, back
+    to the shell; what it printed."""
+    to_monitor(m)
+    out = m.run(expr, COMMAND_TIMEOUT)
+    m.send_raw(ESCAPE)
+    m.expect_exact("[back to the programs]", COMMAND_TIMEOUT)
+    m.send_line("")
+    m.expect_exact(SHELL, COMMAND_TIMEOUT)
+    return out
+
+
+def run_smp(fsimg, scale=None, quick=False):
+    """The multi-hart figures: {"rows": table rows, "runs": every count,
+    "failed": {workload: why}}; quick: a fiftieth of the work, one run."""
+    workloads = smpbench.quick_workloads(50) if quick else None
+    try:
+        rows, runs, failed = smpbench.measure(fsimg, Machine, smp_qemu_command, sh, power_off,
+                                              smp_monitor, scale, workloads,
+                                              1 if quick else smpbench.RUNS)
+    except smpbench.SmpError as e:
+        raise BenchError(str(e), e.log) from None
+    return {"rows": rows, "runs": runs, "failed": failed}
+
+
+def report(raw, elf_path, qemu, out_path, sched=None, smp=None):
     figures = to_instructions(raw)
     image = image_sizes(elf_path) if Path(elf_path).exists() else {}
     result = {"figures": figures, "image": image, "qemu": qemu, "raw": raw}
     if sched is not None:
         result["sched"] = sched
+    if smp is not None:
+        result["smp"] = smp
     out_path = Path(out_path)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     out_path.write_text(json.dumps(result, indent=2, sort_keys=True) + "\n")
@@ -577,6 +622,11 @@ def main(argv=None):
     ap.add_argument("--sched", action="store_true", help="also boot once per scheduling "
                     "policy for the scheduler's table (user/schedbench.c)")
     ap.add_argument("--sched-only", action="store_true", help="only the per-policy runs")
+    ap.add_argument("--smp", action="store_true", help="also boot with 1 and 4 harts for "
+                    "the multi-hart table (user/smpbench.c, counted by tools/smpcount.c)")
+    ap.add_argument("--smp-only", action="store_true", help="only the multi-hart runs")
+    ap.add_argument("--smp-quick", action="store_true", help="the multi-hart workloads "
+                    "with a fiftieth of their work, run once (for the tests)")
     args = ap.parse_args(argv)
     # A private, fresh disk: the benchmarks create and delete files.
     scratch = tempfile.mkdtemp(prefix="pyrite-bench-")
@@ -588,16 +638,21 @@ def main(argv=None):
         cmd = qemu_command(fsimg=str(fsimg))
         qemu = shlex.join(cmd)
         print(f"bench: {qemu}", flush=True)
-        raw = run(cmd) if not args.sched_only else {}
+        only = args.sched_only or args.smp_only
+        raw = run(cmd) if not only else {}
         sched = run_sched(cmd) if args.sched or args.sched_only else None
+        smp = run_smp(str(fsimg), quick=args.smp_quick) if args.smp or args.smp_only else None
         if args.readme:         # check before writing anything
             readme = Path(args.readme)
             text = readme.read_text()
-            if not args.sched_only:
+            if not only:
                 text = replace_table(text, readme_table(to_instructions(raw)))
             if sched is not None:
                 text = replace_table(text, sched_table(sched), SCHED_BEGIN, SCHED_END)
-        result = report(raw, args.elf, qemu, args.out, sched)
+            if smp is not None:
+                text = replace_table(text, smpbench.table(smp["rows"], smp["failed"]),
+                                     smpbench.SMP_BEGIN, smpbench.SMP_END)
+        result = report(raw, args.elf, qemu, args.out, sched, smp)
         if args.readme:
             readme.write_text(text)
     except BenchError as e:
@@ -617,10 +672,16 @@ def main(argv=None):
         return 1
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
-    print(format_table(result["figures"], result["image"]))
+    if not args.smp_only:
+        print(format_table(result["figures"], result["image"]))
     if sched is not None:
         print()
         print(sched_table(sched))
+    if smp is not None:
+        print()
+        print(smpbench.table(smp["rows"], smp["failed"]))
+        for name, why in smp["failed"].items():
+            print("bench: smpbench %s failed: %s (console log in %s)" % (name, why, smpbench.LOG_DIR))
     skipped = unconverted(raw)
     if skipped:
         print(f"not converted (no _ticks/_centiticks suffix): {', '.join(skipped)}")

@@ -1,5 +1,6 @@
-// lwptests: every LWP system call, and what exit, kill, fork, exec, sbrk
-// and a fault do to a process with several LWPs.  Each test runs in a
+// lwptests: every LWP system call, what exit, kill, fork, exec, sbrk
+// and a fault do to a process with several LWPs, and its LWPs on several
+// harts at once (each hart's trapframe slot).  Each test runs in a
 // child process of its own; a test passes if that child exits 0, and
 // gives back every page it took.  Prints "test NAME: OK" lines, then
 // "lwptests: N passed, M failed" and, if none failed, ALL LWP TESTS PASSED.
@@ -108,6 +109,7 @@ static void
 wait_for_main(void *arg)
 {
   int departed = 0;
+  shared[8] = 1;              // about to wait
   int r = lwp_wait(1, &departed);
   // Main has lwp_exit()ed by now; its deadlock check said shared[3].
   exit(r == 0 && departed == 1 && shared[3] == -1 ? 0 : 1);
@@ -118,8 +120,10 @@ wait_deadlock(void)
 {
   int lid = lwp_create(wait_for_main, 0, TOP(0), 0);
   CHECK(lid > 0, "lwp_create returned %d", lid, 0);
-  while (shared[4]++ < 20)
-    yield();                  // let B reach its lwp_wait
+  // Let B reach its lwp_wait: it may run on another hart, later.
+  for (int i = 0; !shared[8] && i < 100; i++)
+    sleep(1);
+  sleep(2);
   shared[3] = lwp_wait(lid, 0);
   lwp_exit();                 // B collects us and exits 0 (or 1)
 }
@@ -644,6 +648,67 @@ slot_lwp(void)
   CHECK(status == -1, "a read of the trapframe slot: status %d, not -1", status, 0);
 }
 
+// ---- several harts ----
+
+#define HART_LWPS 4
+#define HART_ROUNDS 128            // a system call per round
+#define HART_STEPS 4096            // register-only steps per round
+
+static volatile uint64 hart_sums[HART_LWPS];
+static volatile int hart_seen;     // a bit per hart an LWP ran on
+
+// Arithmetic that lives in registers, with a system call (a trap through
+// the running hart's trapframe slot) every round and timer interrupts in
+// between: a trap that saved or restored another LWP's trapframe would
+// change the result.
+static uint64
+churn(uint64 seed, int syscalls)
+{
+  uint64 a = seed, b = seed ^ 0x9e3779b97f4a7c15ULL, c = seed * 3, d = seed + 7;
+  for (int r = 0; r < HART_ROUNDS; r++) {
+    for (int i = 0; i < HART_STEPS; i++) {
+      a = a * 6364136223846793005ULL + b;
+      b ^= a >> 17;
+      c += b * 31 + d;
+      d = (d << 5) ^ c;
+    }
+    if (syscalls)
+      __sync_fetch_and_or(&hart_seen, 1 << hartid());
+  }
+  return a ^ b ^ c ^ d;
+}
+
+static void
+hart_worker(void *arg)
+{
+  long i = (long)arg;
+  hart_sums[i] = churn(i + 1, 1);
+  lwp_exit();
+}
+
+// LWPs of one process in user mode at once, on as many harts as there are:
+// each gets the result it would get alone.  Says how many harts they used.
+static void
+harts(void)
+{
+  uint64 want[HART_LWPS];
+  int lids[HART_LWPS];
+  for (int i = 0; i < HART_LWPS; i++)
+    want[i] = churn(i + 1, 0);
+  for (int i = 0; i < HART_LWPS; i++) {
+    lids[i] = lwp_create(hart_worker, (void *)(long)i, TOP(i), 0);
+    CHECK(lids[i] > 0, "lwp_create %d returned %d", i, lids[i]);
+  }
+  for (int i = 0; i < HART_LWPS; i++)
+    CHECK(lwp_wait(lids[i], 0) == 0, "lwp_wait(%d) failed", lids[i], 0);
+  for (int i = 0; i < HART_LWPS; i++)
+    CHECK(hart_sums[i] == want[i], "worker %d got a wrong result (harts 0x%x)", i, hart_seen);
+  int used = 0;
+  for (int h = 0; h < 32; h++)
+    used += (hart_seen >> h) & 1;
+  printf("lwptests: harts: %d LWPs ran on %d of %d harts\n", HART_LWPS, used, nharts());
+}
+
 static void
 too_many_lwps(void)
 {
@@ -707,6 +772,7 @@ struct test {
   { sbrk_two, "sbrk" },
   { fault_lwp, "fault" },
   { slot_lwp, "slot" },
+  { harts, "harts" },
   { nomem, "nomem" },
   { 0, 0 },
 };

@@ -332,7 +332,7 @@ def suspend(p, lid):
             return -1                     # a deadlock: no one left to continue it
     kern.tf_set(target.trapframe, kern.FIELD_HOLD, 1)
     if target.thread is not None:
-        kthread.kick(target.thread)       # running on another hart: make it stop now
+        kthread.stop(target.thread)       # running on another hart: it has stopped on return
     return 0
 
 

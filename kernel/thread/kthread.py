@@ -133,16 +133,22 @@ class Cpu:
     def __init__(self, hart, idle):
         self.hart = hart
         self.idle_thread = idle
-        self.mail = []           # kind, payload, kind, payload, ... (MAIL_* or a why)
+        # kind, payload, kind, payload, ... (MAIL_* or a why).  Made with
+        # room for 128 messages, so that sending seldom grows it (a
+        # cleared list keeps its room).
+        self.mail = [None] * 256
+        del self.mail[:]
         self.made = {}           # its time-sharing policy objects, by name
         self.asked = None        # the hart it asked for work, until it runs something
+        self.asked_at = 0        # ... and when
         self.moved_in = 0        # threads sent here from other harts, for ever
         self.moved_out = 0       # threads this hart sent away
         # The per-hart globals, saved here while another hart runs Python.
         self.current = idle
         self.policy = None
-        self.enqueue = self.pick_next = self.next_timer = self.blocked = self.requeue = None
-        self.slice_timer = False
+        # (policy, enqueue, pick_next, next_timer, blocked, requeue,
+        # slice_timer): what _install bound for this hart.
+        self.hooks = (None, None, None, None, None, None, False)
         self.need_resched = False
         self.load = 0
         self.load_time = 0
@@ -151,7 +157,8 @@ class Cpu:
 here = None           # the Cpu of the hart running this Python
 cpus = [None] * NCPU  # hart id -> its Cpu, once it is online
 online = []           # the Cpus of the online harts, in the order they came
-idle_harts = []       # Cpus of harts waiting in wfi with nothing to run
+idle_harts = [None] * NCPU   # Cpus of harts waiting in wfi with nothing to run
+del idle_harts[:]             # (room for all of them made now: it never grows)
 several = False       # more than one hart is online (the hot paths test this first)
 
 
@@ -205,15 +212,8 @@ def init(policy_name=None):
 
 def save_hart(c):
     """Keep the per-hart globals in c, the Cpu of the hart that ran
-    Python until now."""
+    Python until now.  (The policy and its hooks are kept by _install.)"""
     c.current = current
-    c.policy = policy
-    c.enqueue = _enqueue
-    c.pick_next = _pick_next
-    c.next_timer = _next_timer
-    c.blocked = _blocked
-    c.requeue = _requeue
-    c.slice_timer = _slice_timer
     c.need_resched = need_resched
     c.load = load
     c.load_time = load_time
@@ -224,15 +224,9 @@ def load_hart(c):
     global here, current, idle_thread, policy, _enqueue, _pick_next, _next_timer, _blocked
     global _requeue, _slice_timer, need_resched, load, load_time, _made
     here = c
+    policy, _enqueue, _pick_next, _next_timer, _blocked, _requeue, _slice_timer = c.hooks
     current = c.current
     idle_thread = c.idle_thread
-    policy = c.policy
-    _enqueue = c.enqueue
-    _pick_next = c.pick_next
-    _next_timer = c.next_timer
-    _blocked = c.blocked
-    _requeue = c.requeue
-    _slice_timer = c.slice_timer
     need_resched = c.need_resched
     load = c.load
     load_time = c.load_time
@@ -255,6 +249,8 @@ def send(c, kind, payload):
     first = not mail
     mail.append(kind)
     mail.append(payload)
+    if kind <= YIELDED and c in idle_harts:
+        idle_harts.remove(c)      # a thread is on its way: it is idle no more
     if first:
         kern.ipi(c.hart)
 
@@ -303,6 +299,8 @@ def _install(new):
     _blocked = new.blocked
     _requeue = new.requeue if hasattr(new, "requeue") else _requeue_by_hooks
     _slice_timer = getattr(new, "slice_timer", False)
+    here.policy = new             # this hart's, for the others to read, and for load_hart
+    here.hooks = (new, _enqueue, _pick_next, _next_timer, _blocked, _requeue, _slice_timer)
 
 
 def install_policy(name):
@@ -566,6 +564,13 @@ def kick(thread):
         kern.kick(thread.cpu.hart)
 
 
+def stop(thread):
+    """kick(), and return only once the thread has left user mode (it
+    then waits for the interpreter lock, which we hold)."""
+    if thread.state == RUNNING and thread.cpu is not here:
+        kern.stop_user(thread.cpu.hart)
+
+
 def wake(thread):
     """Make one sleeping thread runnable, whatever it sleeps on (kill uses
     this; the woken thread re-checks why it slept and sees it was killed)."""
@@ -781,18 +786,24 @@ def use_here(name):
 
 def idle_loop():
     """An idle thread's work for the rest of time: run threads, or wait.
-    A hart about to wait asks the busiest other hart for a thread first
-    (once: until it runs something), and counts as idle while it waits,
-    so that threads woken elsewhere come to it."""
+    A hart about to wait asks the busiest other hart for a thread first,
+    and counts as idle while it waits, so that threads woken elsewhere
+    come to it.  While threads wait elsewhere it asks again each quantum
+    (its timer wakes it), in case the answer was nothing it could take."""
     while True:
         nxt = pick_runnable(kern.time())
         if nxt is not None:
             here.asked = None
             switch_to(nxt, kern.time())
         else:
-            account_load(kern.time())
-            if here.asked is None and len(online) > 1:
+            now = kern.time()
+            account_load(now)
+            if len(online) > 1 and (here.asked is None or now - here.asked_at >= quantum):
+                here.asked = None
                 ask_for_work()
+                if here.asked is not None:
+                    here.asked_at = now
+                    kern.timer_arm(timer.SCHED, now + quantum)
             idle_harts.append(here)
             happened = kern.idle()         # may come back with another hart's Python state:
             if here in idle_harts:         # the lock's enter_hart() has swapped it back
@@ -866,8 +877,8 @@ def ask_for_work():
 def rebalance():
     """Plan 9's rebalance, run at each scheduling timer: a hart with
     threads waiting while another has nothing to do pushes one there."""
-    if idle_harts and len(policy) > 0 and give_work(idle_harts[-1]):
-        idle_harts.pop()              # it has work now
+    if idle_harts and len(policy) > 0:
+        give_work(idle_harts[-1])     # (sending it a thread takes it off idle_harts)
 
 
 def by_handle(handle):

@@ -105,6 +105,9 @@ class FakeKern:
         assert 0 <= hart < self.harts and hart != self.hart_id, hart
         self.kicks.append(hart)
 
+    def stop_user(self, hart):
+        self.kick(hart)
+
     def hart_stats(self, hart):
         return (0, 0, 0, 0, 0)
 

@@ -46,13 +46,8 @@ SMP_CPUS = 4
 SMP_SUITE = {
     "test_processes.py": ["test_usertests_pass_without_leaks",
                           "test_kill_from_the_shell_and_preemption"],
-    # lwptests itself is not here yet: on 4 harts its suspend_continue fails
-    # or hangs now and then (an lwp_continue that comes before the
-    # lwp_suspend of an LWP running on another hart has taken effect).
-    "test_lwp.py": ["test_thread_programs"],
-    # notetests is not here yet either: on 4 harts, one run in three, its
-    # leak check sees the kernel heap grow 1568 bytes in a round (always
-    # that much: a table growing, it seems; its limit is 1024).
+    "test_lwp.py": ["test_lwptests_pass_without_leaks", "test_thread_programs"],
+    "test_notes.py": ["test_notetests_pass"],
     "test_memory.py": ["test_torture"],
 }
 

@@ -7,11 +7,11 @@ import re
 
 from kernel.abi.limits import MAXVA, NCPU, PGSIZE
 from tools import fsck
-from tests.qemu.shell import sh, to_monitor, power_off, poweroff, processes, ESCAPE, SHELL
+from tests.qemu.shell import boot_shell, sh, to_monitor, power_off, poweroff, processes, ESCAPE, SHELL
 
 LWPTESTS = ["create_wait", "wait_any", "wait_errors", "wait_deadlock", "park_unpark",
             "suspend_continue", "library", "hundred", "too_many", "exit_all", "exit_fs", "kill_all",
-            "last_exit", "fork", "exec", "sbrk", "fault", "slot", "nomem"]
+            "last_exit", "fork", "exec", "sbrk", "fault", "slot", "harts", "nomem"]
 
 
 # Kernel heap bytes one run of lwptests may leave behind: the heap's own
@@ -71,6 +71,22 @@ def test_thread_programs(shell):
         "prodcons: 1 producers, 8 consumers: 200 items consumed (correct)"
     assert sh(shell, "lwpmany", 120) == "lwpmany: 100 of 100 LWPs ran and were joined"
     power_off(shell)
+
+
+def test_lwps_of_one_process_on_several_harts(boot):
+    # Four LWPs of one process in user mode on four harts at once: each
+    # hart traps through its own trapframe slot, so every LWP's registers
+    # stay its own (lwptests harts: register arithmetic across system
+    # calls and timer interrupts), and an LWP still cannot read its slot.
+    m = boot_shell(boot, "-smp", "4")
+    out = sh(m, "lwptests harts slot", 300)
+    assert re.findall(r"^test (\S+): (\S+)$", out, re.M) == [("slot", "OK"), ("harts", "OK")], out
+    used = re.search(r"^lwptests: harts: 4 LWPs ran on (\d) of 4 harts$", out, re.M)
+    assert used and int(used.group(1)) >= 2, out
+    slot = re.search(r"^pid \d+ \(lwptests\) lwp 3: killed by load page fault: "
+                     r"scause=0xd sepc=0x[0-9a-f]+ stval=(0x[0-9a-f]+)$", out, re.M)
+    assert slot and int(slot.group(1), 16) in TRAPFRAME_SLOTS[:4], out
+    power_off(m)
 
 
 def test_monitor_shows_each_lwp(shell):
