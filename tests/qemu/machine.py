@@ -218,8 +218,8 @@ class Machine:
                 self.command = list(command) + qmp_args + list(extra_args)
             else:
                 make_vars = self._private_disk(make_vars, disk)
-                if cpus is not None:
-                    make_vars["CPUS"] = str(cpus)
+                if cpus is not None:            # make_vars' own CPUS wins
+                    make_vars.setdefault("CPUS", str(cpus))
                 # The disk this machine boots ("" for none): tests fsck it after poweroff.
                 self.fsimg = make_vars.get("FSIMG", "")
                 self.command = (qemu_command(self.kernel, make_vars) + qmp_args + boot
