@@ -81,8 +81,11 @@ qemu-gdb: kernel
 	$(QEMU) $(QEMUOPTS) -S -gdb tcp::$(GDBPORT)
 
 # pytest exits 5 when it collected no tests: that is a failure here too.
+# The suites where processes wake each other (tests/qemu/conftest.py's
+# SMP_SUITE) run a second time on 4 harts.  CPUS=n on the command line
+# boots every test's machines with n harts (PYRITE_CPUS).
 test: kernel
-	$(VENV_PY) -m pytest $(PYTEST_ARGS)
+	$(if $(filter command line,$(origin CPUS)),PYRITE_CPUS=$(CPUS)) $(VENV_PY) -m pytest $(PYTEST_ARGS)
 
 # The figures go to build/bench.json and into README.md's tables (the
 # scheduler's: one boot per policy, tools/bench.py --sched; several harts':
@@ -114,6 +117,7 @@ test-labs: kernel
 TORTURE_ROUNDS ?= 10
 TORTURE_EXECS ?= 250
 torture: kernel
+	$(if $(filter command line,$(origin CPUS)),PYRITE_CPUS=$(CPUS)) \
 	PYRITE_TORTURE_ROUNDS=$(TORTURE_ROUNDS) PYRITE_TORTURE_EXECS=$(TORTURE_EXECS) \
 		$(VENV_PY) -m pytest tests/qemu/test_memory.py -k torture
 

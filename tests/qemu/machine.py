@@ -19,7 +19,8 @@ the caller made (tools/bench.py's, with -icount).  Each machine boots a
 private copy of a disk image: disk=path (tests/qemu/conftest.py passes the
 image it made fresh for the session), else one made for this machine by
 make_fs_image(), unless make_vars names the disk (FSIMG=path, FSIMG="" for
-none, or FSDRIVE: see the Makefile).  Never build/fs.img: that is the
+none, or FSDRIVE: see the Makefile).  cpus=N boots N harts (the
+Makefile's CPUS; default 1).  Never build/fs.img: that is the
 image `make qemu` boots and a person changes.  Every timeout is multiplied
 by the environment variable PYRITE_TIMEOUT_SCALE (default 1), for slow
 machines.  Everything QEMU prints is kept in `Machine.transcript`;
@@ -107,11 +108,15 @@ def build_kernel(copy_to=None):
 
 def qemu_command(kernel=None, make_vars=None):
     """The Makefile's QEMU command line, as a list; make_vars override its
-    variables (e.g. {"MEM": "256M"}); kernel replaces the image it boots."""
+    variables (e.g. {"MEM": "256M"}); kernel replaces the image it boots.
+    One hart unless make_vars says CPUS: the tests, the benchmarks and the
+    graders do not change with `make qemu`'s default."""
     args = ["make", "-s", "--no-print-directory", "print-qemu-cmd"]
     if kernel is not None:
         args.append("KERNEL=%s" % kernel)
-    for name, value in (make_vars or {}).items():
+    make_vars = dict(make_vars or {})
+    make_vars.setdefault("CPUS", "1")
+    for name, value in make_vars.items():
         args.append("%s=%s" % (name, value))
     out = subprocess.run(args, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                          text=True)
@@ -182,12 +187,13 @@ class Machine:
     command: a whole command line instead of the Makefile's (kernel, disk,
     make_vars and bootargs are then unused; QMP is added unless qmp=False,
     for a console that is not QEMU's); scale: the timeout scale (default
-    PYRITE_TIMEOUT_SCALE)."""
+    PYRITE_TIMEOUT_SCALE); cpus: how many harts (the Makefile's CPUS)."""
 
     def __init__(self, kernel=None, extra_args=(), make_vars=None, name="qemu",
                  boot_timeout=20, wait_prompt=True, registry=None, bootargs="monitor",
-                 disk=None, command=None, qmp=True, scale=None):
+                 disk=None, command=None, qmp=True, scale=None, cpus=None):
         self.name = name
+        self.cpus = cpus
         self.kernel = Path(kernel) if kernel is not None else None
         self.scale = timeout_scale() if scale is None else scale
         self.child = None
@@ -212,6 +218,8 @@ class Machine:
                 self.command = list(command) + qmp_args + list(extra_args)
             else:
                 make_vars = self._private_disk(make_vars, disk)
+                if cpus is not None:            # make_vars' own CPUS wins
+                    make_vars.setdefault("CPUS", str(cpus))
                 # The disk this machine boots ("" for none): tests fsck it after poweroff.
                 self.fsimg = make_vars.get("FSIMG", "")
                 self.command = (qemu_command(self.kernel, make_vars) + qmp_args + boot
