@@ -48,7 +48,7 @@ SMP_SUITE = {
                           "test_kill_from_the_shell_and_preemption"],
     # lwptests is not here yet: on 4 harts its suspend_continue still hangs
     # (after park_unpark) in about one run of lwptests in three.
-    "test_lwp.py": ["test_thread_programs"],
+    "test_lwp.py": ["test_lwptests_pass_without_leaks", "test_thread_programs"],
     "test_notes.py": ["test_notetests_pass"],
     "test_memory.py": ["test_torture"],
 }
