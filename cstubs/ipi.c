@@ -14,6 +14,7 @@
 #include <stdint.h>
 #include "memlayout.h"
 #include "cpu.h"
+#include "trap.h"
 #include "ipi.h"
 
 // An interrupt alone (a hand-over of the interpreter lock, a shootdown, a
@@ -28,4 +29,11 @@ void ipi_send(int hart) {
 void ipi_mail(int hart) {
     __atomic_store_n(&cpus[hart].mail, 1, __ATOMIC_SEQ_CST);
     ipi_send(hart);
+}
+
+// The hart's software interrupt was seen (trapped, or ended its wait for
+// the interpreter lock): if it carried mail, Python must look (EV_IPI).
+void ipi_take_mail(struct cpu *c) {
+    if (__atomic_exchange_n(&c->mail, 0, __ATOMIC_SEQ_CST))
+        c->events |= EV_IPI;
 }

@@ -226,17 +226,17 @@ int kthread_switch(int handle) {
     return 0;
 }
 
-// Whether t is some hart's running thread (in user mode, say).
-static int kthread_running_anywhere(struct kthread *t) {
+// The hart whose running thread t is (in user mode, say), or NULL.
+static struct cpu *hart_running(struct kthread *t) {
     for (int i = 0; i < NCPU; i++)
         if (cpus[i].current == t)
-            return 1;
-    return 0;
+            return &cpus[i];
+    return NULL;
 }
 
 int kthread_free(int handle) {
     struct kthread *t = kthread_lookup(handle);
-    if (t == NULL || handle == 0 || t->hart_idle || kthread_running_anywhere(t))
+    if (t == NULL || handle == 0 || t->hart_idle || hart_running(t) != NULL)
         return -1;
     by_handle[handle] = NULL;
     list_remove(t);
@@ -251,10 +251,8 @@ uint64_t kthread_cpu(int handle) {
     struct kthread *t = kthread_lookup(handle);
     if (t == NULL)
         return 0;
-    for (int i = 0; i < NCPU; i++)       // running on some hart: its turn so far too
-        if (cpus[i].current == t)
-            return t->cpu + rdtime() - cpus[i].switched_at;
-    return t->cpu;
+    struct cpu *c = hart_running(t);     // running on some hart: its turn so far too
+    return c ? t->cpu + rdtime() - c->switched_at : t->cpu;
 }
 
 void kthread_set_name(int handle, const char *name, size_t len) {

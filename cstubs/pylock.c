@@ -55,8 +55,7 @@ static void take(struct cpu *c) {
         // not lost: its sender set c->mail before its IPI, and the event
         // is recorded here instead.
         csr_clear(sip, SIE_SSIE);
-        if (__atomic_exchange_n(&c->mail, 0, __ATOMIC_SEQ_CST))
-            c->events |= EV_IPI;
+        ipi_take_mail(c);
         csr_write(sie, sie);
         __atomic_store_n(&c->lock_waiting, 0, __ATOMIC_SEQ_CST);
         __atomic_fetch_sub(&waiters, 1, __ATOMIC_SEQ_CST);

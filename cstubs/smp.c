@@ -86,15 +86,9 @@ int smp_start_harts(mp_obj_t entry) {
 // user mode only after we let go -- through userret, whose sfence.vma
 // drops whatever it had cached.
 void smp_shootdown(uint64_t satp) {
-    struct cpu *me = mycpu();
-    for (int i = 0; i < NCPU; i++) {
-        struct cpu *c = &cpus[i];
-        if (c == me || c->user_satp != satp)
-            continue;
-        ipi_send(i);
-        while (c->user_satp == satp)
-            ;
-    }
+    for (int i = 0; i < NCPU; i++)
+        if (cpus[i].user_satp == satp)
+            smp_stop_user(i);
 }
 
 // Bring hart `hart` out of user mode, and wait until it is out: it then

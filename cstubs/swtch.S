@@ -3,8 +3,8 @@
 # Everything else a thread needs is already on its own stack or in its
 # struct kthread (kthread.c swaps the interpreter state before calling us).
 # Offsets match struct context in kthread.h: ra, sp, s0..s11.
-.globl swtch
-swtch:
+# save_context: store ra, sp and s0..s11 at *a0 (struct context).
+.macro save_context
         sd ra, 0(a0)
         sd sp, 8(a0)
         sd s0, 16(a0)
@@ -19,6 +19,11 @@ swtch:
         sd s9, 88(a0)
         sd s10, 96(a0)
         sd s11, 104(a0)
+.endm
+
+.globl swtch
+swtch:
+        save_context
 
         ld ra, 0(a1)
         ld sp, 8(a1)
@@ -41,18 +46,5 @@ swtch:
 # hart leaves Python (pylock.h), so that the GC can scan the thread's stack.
 .globl kthread_save_context
 kthread_save_context:
-        sd ra, 0(a0)
-        sd sp, 8(a0)
-        sd s0, 16(a0)
-        sd s1, 24(a0)
-        sd s2, 32(a0)
-        sd s3, 40(a0)
-        sd s4, 48(a0)
-        sd s5, 56(a0)
-        sd s6, 64(a0)
-        sd s7, 72(a0)
-        sd s8, 80(a0)
-        sd s9, 88(a0)
-        sd s10, 96(a0)
-        sd s11, 104(a0)
+        save_context
         ret

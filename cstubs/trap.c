@@ -18,6 +18,7 @@
 #include "trapframe.h"
 #include "cpu.h"
 #include "pylock.h"
+#include "ipi.h"
 
 extern char kernelvec[];
 extern char trap_stacks[];     // kernelvec.S: TRAP_STACK_SIZE for each hart
@@ -110,8 +111,7 @@ void trap_interrupt(uint64_t scause) {
             break;
         case IRQ_S_SOFT:            // another hart wants our attention (ipi.c)
             csr_clear(sip, SIE_SSIE);
-            if (__atomic_exchange_n(&c->mail, 0, __ATOMIC_SEQ_CST))
-                c->events |= EV_IPI;
+            ipi_take_mail(c);
             c->ipis++;
             break;
     }

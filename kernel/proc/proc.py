@@ -286,6 +286,16 @@ def sched_name(p):
     return kthread.policy.describe(p.thread)
 
 
+def target(p, pid):
+    """The process a call names by pid, for calls that act on a live
+    process's thread (setpri, wire): p itself for pid 0, else the process
+    pid if it is alive and has its thread; None if there is none."""
+    t = p if pid == 0 else procs.get(pid)
+    if t is None or t.state != ALIVE or t.thread is None:
+        return None
+    return t
+
+
 def kill(pid):
     p = procs.get(pid)
     # init may not be killed: with it would go the machine (xv6 panics).

@@ -20,8 +20,8 @@ def sys_wire(p):
     # Every LWP of the process is wired.
     pid = kern.arg_int(p.trapframe, 0)
     hart = kern.arg_int(p.trapframe, 1)
-    target = p if pid == 0 else proc.procs.get(pid)
-    if target is None or target.state != proc.ALIVE or target.thread is None:
+    target = proc.target(p, pid)
+    if target is None:
         return -1
     if hart < -1 or hart >= kern.nharts():
         return -1

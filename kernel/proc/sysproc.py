@@ -83,8 +83,8 @@ def sys_setpri(p):
     # setpri(pid, base, fixed): pid 0 is the caller; base -1 only reads.
     pid = kern.arg_int(p.trapframe, 0)
     base = kern.arg_int(p.trapframe, 1)
-    target = p if pid == 0 else proc.procs.get(pid)
-    if target is None or target.state != proc.ALIVE or target.thread is None:
+    target = proc.target(p, pid)
+    if target is None:
         return -1
     if base < -1 or base >= NPRIQ:
         return -1

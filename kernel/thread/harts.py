@@ -126,7 +126,7 @@ def stats(c):
     return {
         "hart": c.hart,
         "running": (kthread.current if here else c.current).name,
-        "queued": len(kthread.policy if here else c.policy),
+        "queued": len(c.policy),
         "mail": len(c.mail) // 2,
         "idle": idle,
         "lock_wait": lock_wait,
@@ -135,5 +135,5 @@ def stats(c):
         "ipis": ipis,
         "moved_in": c.moved_in,
         "moved_out": c.moved_out,
-        "policy": policy_name(kthread.policy if here else c.policy),
+        "policy": policy_name(c.policy),
     }

@@ -814,9 +814,8 @@ def idle_loop():
 
 def hart_load(c):
     """How busy hart c is: threads queued, running and on their way to it."""
-    if c is here:
-        return len(policy) + (0 if current is idle_thread else 1) + len(c.mail) // 2
-    return len(c.policy) + (0 if c.current is c.idle_thread else 1) + len(c.mail) // 2
+    running = current if c is here else c.current     # (c.policy is always its own)
+    return len(c.policy) + (0 if running is c.idle_thread else 1) + len(c.mail) // 2
 
 
 def place():
